@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/frontierwatch/frontierwatch/archive"
+	"github.com/frontierwatch/frontierwatch/daemon"
+)
+
+func (a *app) runCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "Run the daemon: poll every source on its schedule, serve health checks",
+		Long: `run polls every enabled source on its cron schedule (and once at start), stores
+what it finds and serves /healthz and /readyz on server.listen. SIGINT or SIGTERM
+stops it: running polls finish (up to poll.shutdown_timeout), then it exits.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			log := a.logger(cfg)
+			d, err := daemon.New(cmd.Context(), cfg, daemon.WithLogger(log))
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			log.Info("frontierwatch starting", "database", redactDSN(cfg.Database.URL), "listen", cfg.Server.Listen)
+			return d.Run(cmd.Context())
+		},
+	}
+}
+
+func (a *app) pollCommand() *cobra.Command {
+	var sources []string
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "poll",
+		Short: "Poll every source once now, store what they have, and exit",
+		Long: `poll runs one full cycle now: every enabled source (or those named with --source)
+is fetched, new articles are stored, and a summary is printed. Sources that are
+backing off after failures are skipped unless --force is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			d, err := daemon.New(cmd.Context(), cfg, daemon.WithLogger(a.logger(cfg)))
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			srcs, err := d.Sources(cmd.Context(), sources...)
+			if err != nil {
+				return usageError{err}
+			}
+			if len(srcs) == 0 {
+				return fmt.Errorf("no enabled sources to poll")
+			}
+			each, finish := a.pollProgress(len(srcs))
+			start := time.Now()
+			sum, err := d.PollAll(cmd.Context(), srcs, force, each)
+			finish()
+			fmt.Fprintf(a.stdout, "polled %d sources in %s: %d new articles, %d not modified, %d errors",
+				sum.Sources, time.Since(start).Round(time.Millisecond), sum.New, sum.NotModified, sum.Errors)
+			if sum.BackingOff > 0 {
+				fmt.Fprintf(a.stdout, ", %d backing off", sum.BackingOff)
+			}
+			if sum.Unsupported > 0 {
+				fmt.Fprintf(a.stdout, ", %d unsupported", sum.Unsupported)
+			}
+			fmt.Fprintln(a.stdout)
+			if err != nil {
+				return err
+			}
+			if cmd.Context().Err() != nil {
+				return cmd.Context().Err()
+			}
+			if sum.Errors > 0 && sum.Errors == sum.Sources {
+				return fmt.Errorf("every source failed (is the network down?)")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVarP(&sources, "source", "s", nil, "poll only this source (repeatable)")
+	cmd.Flags().BoolVar(&force, "force", false, "poll sources that are backing off too")
+	return cmd
+}
+
+// pollProgress reports each finished source: a progress bar on a terminal,
+// one plain line per source otherwise (logs, CI, pipes).
+func (a *app) pollProgress(total int) (each func(daemon.Report), finish func()) {
+	if isTerminal(a.stderr) {
+		bar := progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(a.stderr),
+			progressbar.OptionSetDescription("polling"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetPredictTime(true))
+		return func(r daemon.Report) {
+				if r.Status == daemon.StatusError {
+					bar.Clear()
+					fmt.Fprintf(a.stderr, "%s: %v\n", r.Source, r.Err)
+				}
+				bar.Add(1)
+			}, func() {
+				bar.Finish()
+			}
+	}
+	return func(r daemon.Report) {
+		switch r.Status {
+		case daemon.StatusOK:
+			fmt.Fprintf(a.stderr, "%s: %d new, %d known\n", r.Source, r.New, r.Known)
+		case daemon.StatusNotModified:
+			fmt.Fprintf(a.stderr, "%s: not modified\n", r.Source)
+		case daemon.StatusBackingOff:
+			fmt.Fprintf(a.stderr, "%s: backing off until %s\n", r.Source, r.Retry.Local().Format(time.RFC3339))
+		default:
+			fmt.Fprintf(a.stderr, "%s: %s: %v\n", r.Source, r.Status, r.Err)
+		}
+	}, func() {}
+}
+
+func (a *app) migrateCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the database schema (also done at every start); safe to repeat",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.loadConfig()
+			if err != nil {
+				return err
+			}
+			st, err := archive.Open(cmd.Context(), cfg.Database.URL)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			fmt.Fprintf(a.stdout, "schema up to date: %s\n", redactDSN(cfg.Database.URL))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,154 @@
+package daemon
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/robfig/cron/v3"
+
+	"github.com/frontierwatch/frontierwatch/archive"
+)
+
+// PollArgs is the River job that polls one source.
+type PollArgs struct {
+	Source string `json:"source"`
+}
+
+// Kind is the job's kind in River's tables.
+func (PollArgs) Kind() string { return "poll_source" }
+
+// liveStates are the job states in which a poll of a source counts as
+// already queued or running. Completed jobs are left out, so every slot
+// can insert its poll, but a slot whose previous poll still runs (or
+// waits for a retry) is skipped: polls of one source never overlap.
+var liveStates = []rivertype.JobState{
+	rivertype.JobStateAvailable,
+	rivertype.JobStatePending,
+	rivertype.JobStateRetryable,
+	rivertype.JobStateRunning,
+	rivertype.JobStateScheduled,
+}
+
+// InsertOpts makes poll jobs unique per source while one is live, and
+// retries a poll that failed inside the daemon (not a failing source, which
+// is recorded on the source and backs off) a few times.
+func (PollArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		MaxAttempts: 3,
+		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: liveStates},
+	}
+}
+
+type pollWorker struct {
+	river.WorkerDefaults[PollArgs]
+	d *Daemon
+}
+
+func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration {
+	// A feed poll is bounded by the HTTP timeout; leave room for storing.
+	return max(2*w.d.cfg.HTTP.Timeout.Std(), time.Minute)
+}
+
+func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
+	src, err := w.d.store.Source(ctx, job.Args.Source)
+	if errors.Is(err, archive.ErrNotFound) {
+		return nil // removed since the job was queued
+	}
+	if err != nil {
+		return err
+	}
+	if !src.Enabled {
+		return nil
+	}
+	_, err = w.d.PollSource(ctx, src, false)
+	return err
+}
+
+// scheduler keeps one River periodic job per enabled source.
+type scheduler struct {
+	d      *Daemon
+	client *river.Client[*sql.Tx]
+	jobs   map[string]string // source name → schedule it was registered with
+}
+
+func periodicID(name string) string { return "poll:" + name }
+
+// ParseSchedule parses a source schedule with robfig/cron's standard
+// parser: five fields, descriptors such as @hourly, and @every 30m.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("schedule %q: %w", spec, err)
+	}
+	return s, nil
+}
+
+// sync makes the registered periodic jobs match the enabled sources in the
+// archive: new sources are added (and polled once now), removed or
+// disabled ones dropped, changed schedules replaced.
+func (s *scheduler) sync(ctx context.Context) error {
+	srcs, err := s.d.store.Sources(ctx)
+	if err != nil {
+		return err
+	}
+	want := make(map[string]string, len(srcs))
+	for _, src := range srcs {
+		if !src.Enabled {
+			continue
+		}
+		spec := src.Schedule
+		if spec == "" {
+			spec = s.d.cfg.Defaults.Schedule
+		}
+		want[src.Name] = spec
+	}
+	for name, spec := range s.jobs {
+		if want[name] != spec {
+			s.client.PeriodicJobs().RemoveByID(periodicID(name))
+			delete(s.jobs, name)
+		}
+	}
+	var add []*river.PeriodicJob
+	for name, spec := range want {
+		if _, ok := s.jobs[name]; ok {
+			continue
+		}
+		sched, err := ParseSchedule(spec)
+		if err != nil {
+			s.d.log.Error("source not scheduled", "source", name, "error", err.Error())
+			continue
+		}
+		args := PollArgs{Source: name}
+		add = append(add, river.NewPeriodicJob(sched,
+			func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+			&river.PeriodicJobOpts{ID: periodicID(name), RunOnStart: true}))
+		s.jobs[name] = spec
+	}
+	if len(add) > 0 {
+		if _, err := s.client.PeriodicJobs().AddManySafely(add); err != nil {
+			return fmt.Errorf("daemon: schedule sources: %w", err)
+		}
+		s.d.log.Info("sources scheduled", "added", len(add), "total", len(s.jobs))
+	}
+	return nil
+}
+
+// newRiver builds the River client that runs the polls, on the archive's
+// single writer connection.
+func (d *Daemon) newRiver() (*river.Client[*sql.Tx], error) {
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &pollWorker{d: d}); err != nil {
+		return nil, err
+	}
+	return river.NewClient(riversqlite.New(d.store.WriteDB()), &river.Config{
+		Logger:  d.log.With("component", "river"),
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.cfg.Poll.Concurrency)}},
+		Workers: workers,
+	})
+}

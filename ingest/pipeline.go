@@ -1,0 +1,125 @@
+// Package ingest is the pipeline from what a source produced to what the
+// archive keeps: canonical URLs, plain text, and one transaction per poll.
+// Later stages (full text, dedup, topics, figures) hook in here.
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/frontierwatch/frontierwatch"
+	"github.com/frontierwatch/frontierwatch/archive"
+	"github.com/frontierwatch/frontierwatch/article"
+	"github.com/frontierwatch/frontierwatch/dedup"
+)
+
+// Batch is one successful poll of a source: what it produced and the state
+// to remember for the next poll.
+type Batch struct {
+	Source       frontierwatch.Source
+	Documents    []frontierwatch.Document
+	ETag         string
+	LastModified string
+	// NewURL is the source's new address after a permanent redirect.
+	NewURL string
+}
+
+// Outcome counts what one batch did.
+type Outcome struct {
+	Documents int // documents the source produced
+	Skipped   int // documents dropped: no usable URL, or repeated within the batch
+	New       int // articles archived for the first time
+	Known     int // articles the archive already had
+	// Inserted are the new articles, with their IDs.
+	Inserted []frontierwatch.Article
+}
+
+// Pipeline turns documents into archived articles.
+type Pipeline struct {
+	store  *archive.Store
+	canon  *dedup.Canonicalizer
+	now    func() time.Time
+	logger *slog.Logger
+}
+
+// Option configures a Pipeline.
+type Option func(*Pipeline)
+
+// WithClock sets the clock that stamps fetch times (tests).
+func WithClock(now func() time.Time) Option { return func(p *Pipeline) { p.now = now } }
+
+// WithLogger sets the pipeline's logger.
+func WithLogger(l *slog.Logger) Option { return func(p *Pipeline) { p.logger = l } }
+
+// WithCanonicalizer sets the URL canonicalizer (its tracking-parameter list).
+func WithCanonicalizer(c *dedup.Canonicalizer) Option { return func(p *Pipeline) { p.canon = c } }
+
+// New returns a pipeline that stores into store.
+func New(store *archive.Store, opts ...Option) *Pipeline {
+	p := &Pipeline{store: store, canon: dedup.NewCanonicalizer(), now: time.Now, logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(p)
+	}
+	return p
+}
+
+// Ingest stores a batch: its new articles and the source's new state, in
+// one transaction, so a crash leaves either both or neither and the next
+// poll repeats the work instead of losing it. Storing the same batch twice
+// stores nothing the second time.
+func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
+	now := p.now().UTC()
+	arts, skipped := p.Articles(b.Documents, now)
+	inserted, err := p.store.CommitPoll(ctx, archive.PollUpdate{
+		SourceID:     b.Source.ID,
+		At:           now,
+		ETag:         b.ETag,
+		LastModified: b.LastModified,
+		NewURL:       b.NewURL,
+	}, arts)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("ingest: source %q: %w", b.Source.Name, err)
+	}
+	return Outcome{
+		Documents: len(b.Documents),
+		Skipped:   skipped,
+		New:       len(inserted),
+		Known:     len(arts) - len(inserted),
+		Inserted:  inserted,
+	}, nil
+}
+
+// Articles turns documents into articles fetched at now: canonical URL,
+// plain text from the item's content or summary (the longer), and
+// documents with no usable URL or repeated within the batch skipped.
+func (p *Pipeline) Articles(docs []frontierwatch.Document, now time.Time) (arts []frontierwatch.Article, skipped int) {
+	seen := make(map[string]bool, len(docs))
+	arts = make([]frontierwatch.Article, 0, len(docs))
+	for _, d := range docs {
+		u, err := p.canon.Canonical(d.URL)
+		if err != nil || seen[u] {
+			if err != nil {
+				p.logger.Debug("document skipped", "source", d.Source, "url", d.URL, "error", err)
+			}
+			skipped++
+			continue
+		}
+		seen[u] = true
+		text := article.PlainText(d.HTML)
+		if s := article.PlainText(d.Summary); len(s) > len(text) {
+			text = s
+		}
+		arts = append(arts, frontierwatch.Article{
+			URL:       u,
+			Source:    d.Source,
+			Title:     article.PlainText(d.Title),
+			Author:    d.Author,
+			Published: d.Published,
+			Fetched:   now,
+			Text:      text,
+		})
+	}
+	return arts, skipped
+}
