@@ -33,6 +33,9 @@ type Daemon struct {
 	// resyncEvery is how often Run reloads the sources from the archive
 	// (sources added or removed by the CLI while the daemon runs).
 	resyncEvery time.Duration
+	// fetchEvery is how often River looks for jobs to work (SQLite has no
+	// LISTEN/NOTIFY); zero means River's default (1 s).
+	fetchEvery time.Duration
 }
 
 // Option configures a Daemon.
@@ -47,6 +50,11 @@ func WithClock(now func() time.Time) Option { return func(d *Daemon) { d.now = n
 // WithResyncInterval sets how often a running daemon reloads its sources.
 func WithResyncInterval(every time.Duration) Option {
 	return func(d *Daemon) { d.resyncEvery = every }
+}
+
+// WithFetchInterval sets how often River looks for due jobs (tests).
+func WithFetchInterval(every time.Duration) Option {
+	return func(d *Daemon) { d.fetchEvery = every }
 }
 
 // New opens the archive named by cfg (creating and migrating it), stores the

@@ -10,9 +10,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
-	"github.com/robfig/cron/v3"
 
 	"github.com/frontierwatch/frontierwatch/archive"
+	"github.com/frontierwatch/frontierwatch/config"
 )
 
 // PollArgs is the River job that polls one source.
@@ -50,10 +50,11 @@ type pollWorker struct {
 	d *Daemon
 }
 
-func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration {
-	// A feed poll is bounded by the HTTP timeout; leave room for storing.
-	return max(2*w.d.cfg.HTTP.Timeout.Std(), time.Minute)
-}
+func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return w.d.jobTimeout() }
+
+// jobTimeout bounds one poll job: the fetch is bounded by the HTTP timeout,
+// and storing gets a minute more.
+func (d *Daemon) jobTimeout() time.Duration { return d.cfg.HTTP.Timeout.Std() + time.Minute }
 
 func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	src, err := w.d.store.Source(ctx, job.Args.Source)
@@ -78,16 +79,6 @@ type scheduler struct {
 }
 
 func periodicID(name string) string { return "poll:" + name }
-
-// ParseSchedule parses a source schedule with robfig/cron's standard
-// parser: five fields, descriptors such as @hourly, and @every 30m.
-func ParseSchedule(spec string) (cron.Schedule, error) {
-	s, err := cron.ParseStandard(spec)
-	if err != nil {
-		return nil, fmt.Errorf("schedule %q: %w", spec, err)
-	}
-	return s, nil
-}
 
 // sync makes the registered periodic jobs match the enabled sources in the
 // archive: new sources are added (and polled once now), removed or
@@ -119,7 +110,7 @@ func (s *scheduler) sync(ctx context.Context) error {
 		if _, ok := s.jobs[name]; ok {
 			continue
 		}
-		sched, err := ParseSchedule(spec)
+		sched, err := config.ParseSchedule(spec)
 		if err != nil {
 			s.d.log.Error("source not scheduled", "source", name, "error", err.Error())
 			continue
@@ -146,9 +137,21 @@ func (d *Daemon) newRiver() (*river.Client[*sql.Tx], error) {
 	if err := river.AddWorkerSafely(workers, &pollWorker{d: d}); err != nil {
 		return nil, err
 	}
+	var cooldown time.Duration
+	if d.fetchEvery > 0 {
+		cooldown = min(d.fetchEvery, river.FetchCooldownDefault)
+	}
 	return river.NewClient(riversqlite.New(d.store.WriteDB()), &river.Config{
-		Logger:  d.log.With("component", "river"),
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.cfg.Poll.Concurrency)}},
-		Workers: workers,
+		FetchCooldown: cooldown,
+		Logger:        d.log.With("component", "river"),
+		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.cfg.Poll.Concurrency)}},
+		Workers:       workers,
+		// Poll jobs are cheap to look for; the default (1 s) is fine for
+		// schedules of minutes, tests shorten it.
+		FetchPollInterval: d.fetchEvery,
+		// A poll left running by a daemon that died is retried once it
+		// has certainly timed out, not after River's default hour (it
+		// would block that source's schedule until then).
+		RescueStuckJobsAfter: d.jobTimeout() + time.Minute,
 	})
 }

@@ -14,7 +14,7 @@ import (
 
 	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/archive"
-	"github.com/frontierwatch/frontierwatch/daemon"
+	"github.com/frontierwatch/frontierwatch/config"
 	"github.com/frontierwatch/frontierwatch/feeds"
 )
 
@@ -99,10 +99,10 @@ func ago(t time.Time) string {
 func (a *app) sourcesAdd() *cobra.Command {
 	var kind, schedule, fullText string
 	cmd := &cobra.Command{
-		Use:   "add NAME URL",
-		Short: "Add a feed source (or replace the definition of a source added before)",
+		Use:     "add NAME URL",
+		Short:   "Add a feed source (or replace the definition of a source added before)",
 		Example: `  frontierwatch sources add metr https://metr.org/feed.xml --schedule "@every 1h"`,
-		Args:  cobra.ExactArgs(2),
+		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			src := frontierwatch.Source{Name: args[0], URL: args[1], Kind: frontierwatch.SourceKind(kind),
 				Schedule: schedule, FullText: fullText, Enabled: true, Origin: frontierwatch.OriginUser}
@@ -143,7 +143,7 @@ func checkSource(s frontierwatch.Source) error {
 		return fmt.Errorf("URL %q: want an absolute http or https URL", s.URL)
 	}
 	if s.Schedule != "" {
-		if _, err := daemon.ParseSchedule(s.Schedule); err != nil {
+		if _, err := config.ParseSchedule(s.Schedule); err != nil {
 			return fmt.Errorf("--schedule: %w", err)
 		}
 	}
