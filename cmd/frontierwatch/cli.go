@@ -119,6 +119,7 @@ and lets you search them. Without --config it runs on its embedded default confi
 		a.sourcesCommand(),
 		a.configCommand(),
 		a.migrateCommand(),
+		a.healthCommand(),
 		a.versionCommand(),
 	)
 	return root
