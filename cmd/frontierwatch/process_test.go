@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestSIGTERMLetsRunningPollsFinish runs the real binary, sends SIGTERM
+// while a slow poll is running, and checks the daemon exits 0 after
+// storing what that poll fetched.
+func TestSIGTERMLetsRunningPollsFinish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "frontierwatch")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	var started atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started.Store(true)
+		time.Sleep(2 * time.Second) // the poll is running when SIGTERM arrives
+		fmt.Fprint(w, `<rss version="2.0"><channel><title>slow</title><item><title>Slow news</title><link>https://slow.example/a</link></item></channel></rss>`)
+	}))
+	defer srv.Close()
+	conf := writeConfig(t, fmt.Sprintf("server:\n  listen: 127.0.0.1:0\npoll:\n  shutdown_timeout: 20s\nsources:\n  - {name: slow, url: %s/feed}\n", srv.URL))
+
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "run", "--config", conf)
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !started.Load() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the daemon never polled\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("no exit 30 s after SIGTERM\n%s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped") {
+		t.Errorf("no orderly stop in the log:\n%s", stderr.String())
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"search", "--config", conf, "--format", "csv"}, nil, &out, &out, nil); code != 0 || !strings.Contains(out.String(), "Slow news") {
+		t.Errorf("the poll running at SIGTERM was not stored: %d\n%s", code, out.String())
+	}
+}
