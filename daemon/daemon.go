@@ -33,6 +33,8 @@ type Daemon struct {
 	// resyncEvery is how often Run reloads the sources from the archive
 	// (sources added or removed by the CLI while the daemon runs).
 	resyncEvery time.Duration
+	// indexEvery is how often Run adds new articles to the search index.
+	indexEvery time.Duration
 	// fetchEvery is how often River looks for jobs to work (SQLite has no
 	// LISTEN/NOTIFY); zero means River's default (1 s).
 	fetchEvery time.Duration
@@ -65,6 +67,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		log:         slog.New(slog.DiscardHandler),
 		now:         time.Now,
 		resyncEvery: time.Minute,
+		indexEvery:  10 * time.Second,
 	}
 	for _, o := range opts {
 		o(d)

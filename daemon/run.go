@@ -57,6 +57,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(d.resyncEvery)
 	defer tick.Stop()
+	// New articles are added to the full-text index in batches, off the
+	// poll path (see archive.Store.IndexPending).
+	indexTick := time.NewTicker(d.indexEvery)
+	defer indexTick.Stop()
 
 	var runErr error
 loop:
@@ -70,6 +74,12 @@ loop:
 		case <-tick.C:
 			if err := sched.sync(ctx); err != nil && ctx.Err() == nil {
 				d.log.Error("resync sources", "error", err.Error())
+			}
+		case <-indexTick.C:
+			if n, err := d.store.IndexPending(ctx, 0); err != nil && ctx.Err() == nil {
+				d.log.Error("index new articles", "error", err.Error())
+			} else if n > 0 {
+				d.log.Debug("indexed new articles", "articles", n)
 			}
 		}
 	}

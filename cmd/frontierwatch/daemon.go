@@ -67,6 +67,10 @@ backing off after failures are skipped unless --force is given.`,
 			start := time.Now()
 			sum, err := d.PollAll(cmd.Context(), srcs, force, each)
 			finish()
+			if err == nil && sum.New > 0 {
+				// Make the new articles searchable before exiting.
+				_, err = d.Store().IndexPending(cmd.Context(), 0)
+			}
 			fmt.Fprintf(a.stdout, "polled %d sources in %s: %d new articles, %d not modified, %d errors",
 				sum.Sources, time.Since(start).Round(time.Millisecond), sum.New, sum.NotModified, sum.Errors)
 			if sum.BackingOff > 0 {
