@@ -82,10 +82,18 @@ type Document struct {
 	Title     string
 	Author    string
 	Published time.Time // zero when unknown
-	// HTML is the item's content or the page's HTML; Summary the feed's
-	// description. Either may be empty.
+	// HTML is the feed item's content (an HTML fragment); Summary the
+	// feed's description. Either may be empty.
 	HTML    string
 	Summary string
+	// Text is the main text extracted from the article's own page (a
+	// crawled page, or the page a short feed item links to); when set it
+	// is the article's text. Language is that page's language.
+	Text     string
+	Language string
+	// Canonical is the URL the page itself states (<link rel="canonical">,
+	// og:url); preferred over URL when set.
+	Canonical string
 }
 
 // Article is a document as archived: cleaned, canonical and unique by URL.

@@ -91,14 +91,19 @@ func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
 	}, nil
 }
 
-// Articles turns documents into articles fetched at now: canonical URL,
-// plain text from the item's content or summary (the longer), and
+// Articles turns documents into articles fetched at now: canonical URL (the
+// page's stated one when known), the page's main text when it was fetched,
+// else plain text from the item's content or summary (the longer), and
 // documents with no usable URL or repeated within the batch skipped.
 func (p *Pipeline) Articles(docs []frontierwatch.Document, now time.Time) (arts []frontierwatch.Article, skipped int) {
 	seen := make(map[string]bool, len(docs))
 	arts = make([]frontierwatch.Article, 0, len(docs))
 	for _, d := range docs {
-		u, err := p.canon.Canonical(d.URL)
+		raw := d.URL
+		if d.Canonical != "" {
+			raw = d.Canonical
+		}
+		u, err := p.canon.Canonical(raw)
 		if err != nil || seen[u] {
 			if err != nil {
 				p.logger.Debug("document skipped", "source", d.Source, "url", d.URL, "error", err)
@@ -107,9 +112,12 @@ func (p *Pipeline) Articles(docs []frontierwatch.Document, now time.Time) (arts 
 			continue
 		}
 		seen[u] = true
-		text := article.PlainText(d.HTML)
-		if s := article.PlainText(d.Summary); len(s) > len(text) {
-			text = s
+		text := d.Text
+		if text == "" {
+			text = article.PlainText(d.HTML)
+			if s := article.PlainText(d.Summary); len(s) > len(text) {
+				text = s
+			}
 		}
 		arts = append(arts, frontierwatch.Article{
 			URL:       u,
@@ -119,6 +127,7 @@ func (p *Pipeline) Articles(docs []frontierwatch.Document, now time.Time) (arts 
 			Published: d.Published,
 			Fetched:   now,
 			Text:      text,
+			Language:  d.Language,
 		})
 	}
 	return arts, skipped
