@@ -98,19 +98,30 @@ type Document struct {
 
 // Article is a document as archived: cleaned, canonical and unique by URL.
 type Article struct {
-	ID          int64        `json:"id"`
-	URL         string       `json:"url"` // canonical
-	Source      string       `json:"source"`
-	Title       string       `json:"title"`
-	Author      string       `json:"author,omitempty"`
-	Published   time.Time    `json:"published,omitzero"`
-	Fetched     time.Time    `json:"fetched"`
-	Text        string       `json:"text,omitempty"`
-	Language    string       `json:"language,omitempty"`
-	ContentHash string       `json:"content_hash,omitempty"`
-	SimHash     uint64       `json:"simhash,omitempty"`
-	StoryID     int64        `json:"story_id,omitempty"`
-	Topics      []TopicScore `json:"topics,omitempty"`
+	ID          int64     `json:"id"`
+	URL         string    `json:"url"` // canonical
+	Source      string    `json:"source"`
+	Title       string    `json:"title"`
+	Author      string    `json:"author,omitempty"`
+	Published   time.Time `json:"published,omitzero"`
+	Fetched     time.Time `json:"fetched"`
+	Text        string    `json:"text,omitempty"`
+	Language    string    `json:"language,omitempty"`
+	ContentHash string    `json:"content_hash,omitempty"`
+	// SimHash and SimHashTail fingerprint the text's lead and its tail
+	// (see package dedup): a copy with an edit at one end still matches.
+	SimHash     uint64 `json:"simhash,omitempty"`
+	SimHashTail uint64 `json:"simhash_tail,omitempty"`
+	// Site is the registrable domain the article was published on.
+	Site       string       `json:"site,omitempty"`
+	StoryID    int64        `json:"story_id,omitempty"`
+	StorySites int          `json:"story_sites,omitempty"` // distinct sites that carry the story
+	Topics     []TopicScore `json:"topics,omitempty"`
+
+	// DuplicateOf, when storing, names the article whose story this one
+	// joins: an archived article's ID (> 0), or -(i+1) for the i-th
+	// article earlier in the same batch. Zero starts a new story.
+	DuplicateOf int64 `json:"-"`
 }
 
 // TopicScore says how well an article matches one watched topic.

@@ -28,7 +28,8 @@ type PollUpdate struct {
 // listings can select an empty string instead.
 // Queries name the articles table "a".
 const articleColumns = `a.id, a.url, a.source, a.guid, a.title, a.author, a.published_at,
-	a.fetched_at, a.language, a.content_hash, a.simhash, a.story_id, a.topics`
+	a.fetched_at, a.language, a.content_hash, a.simhash, a.story_id, a.topics,
+	a.simhash_tail, a.site, coalesce((SELECT st.sites FROM stories st WHERE st.id = a.story_id), 0)`
 
 // CommitPoll stores a successful poll in one transaction: it inserts the
 // articles that are not archived yet (by URL) and updates the source's
@@ -70,14 +71,15 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 	var inserted []frontierwatch.Article
 	if len(arts) > 0 {
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (url, source, guid, title, author,
-			published_at, fetched_at, text, language, content_hash, simhash, story_id, topics)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			published_at, fetched_at, text, language, content_hash, simhash, simhash_tail, site, topics)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO NOTHING`)
 		if err != nil {
 			return nil, err
 		}
 		defer stmt.Close()
-		for _, a := range arts {
+		as := newAssigner(tx, len(arts), u.At)
+		for i, a := range arts {
 			if a.Source == "" {
 				a.Source = sourceName
 			}
@@ -90,7 +92,7 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 			}
 			res, err := stmt.ExecContext(ctx, a.URL, a.Source, "", a.Title, a.Author,
 				millis(a.Published), a.Fetched.UnixMilli(), a.Text, a.Language, a.ContentHash,
-				int64(a.SimHash), nullID(a.StoryID), topics)
+				int64(a.SimHash), int64(a.SimHashTail), a.Site, topics)
 			if err != nil {
 				return nil, fmt.Errorf("insert article %q: %w", a.URL, err)
 			}
@@ -104,7 +106,17 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 			if a.ID, err = res.LastInsertId(); err != nil {
 				return nil, err
 			}
+			if a.StoryID, err = as.assign(ctx, i, a.ID, a); err != nil {
+				return nil, fmt.Errorf("article %q: %w", a.URL, err)
+			}
 			inserted = append(inserted, a)
+		}
+		sites, err := as.recount(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for k := range inserted {
+			inserted[k].StorySites = sites[inserted[k].StoryID]
 		}
 	}
 
@@ -181,17 +193,18 @@ func scanArticle(sc scanner, extra ...any) (frontierwatch.Article, error) {
 		a                  frontierwatch.Article
 		guid, topics       string
 		published, fetched sql.NullInt64
-		simhash            int64
+		simhash, tail      int64
 		story              sql.NullInt64
 	)
 	dest := append([]any{&a.ID, &a.URL, &a.Source, &guid, &a.Title, &a.Author, &published, &fetched,
-		&a.Language, &a.ContentHash, &simhash, &story, &topics, &a.Text}, extra...)
+		&a.Language, &a.ContentHash, &simhash, &story, &topics, &tail, &a.Site, &a.StorySites, &a.Text}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return a, err
 	}
 	a.Published = fromMillis(published)
 	a.Fetched = fromMillis(fetched)
 	a.SimHash = uint64(simhash)
+	a.SimHashTail = uint64(tail)
 	a.StoryID = story.Int64
 	if topics != "" {
 		if err := json.Unmarshal([]byte(topics), &a.Topics); err != nil {
@@ -207,12 +220,4 @@ func marshalTopics(ts []frontierwatch.TopicScore) (string, error) {
 	}
 	b, err := json.Marshal(ts)
 	return string(b), err
-}
-
-// nullID is a reference as stored: NULL for 0.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }

@@ -31,7 +31,8 @@ func TestCommitPoll(t *testing.T) {
 		Language:    "en",
 		ContentHash: "ab12",
 		SimHash:     math.MaxUint64 - 5, // uses the sign bit
-		StoryID:     7,
+		SimHashTail: 42,
+		Site:        "example.org",
 		Topics:      []frontierwatch.TopicScore{{Topic: "autonomy", Score: 0.75}},
 	}
 	arts := []frontierwatch.Article{
@@ -60,6 +61,10 @@ func TestCommitPoll(t *testing.T) {
 	}
 	want := full
 	want.ID = ins[0].ID
+	want.StoryID, want.StorySites = ins[0].StoryID, 1
+	if ins[0].StoryID == 0 || ins[1].StoryID == ins[0].StoryID {
+		t.Errorf("stories %d, %d: each new article without DuplicateOf starts its own", ins[0].StoryID, ins[1].StoryID)
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Article returned\n%+v\nwant\n%+v", got, want)
 	}

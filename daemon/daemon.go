@@ -92,6 +92,10 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 	})
 	d.poller = feeds.NewPoller(d.client)
 	d.pipe = ingest.New(store, ingest.WithClock(d.now), ingest.WithLogger(d.log.With("component", "ingest")))
+	if err := d.pipe.Load(ctx); err != nil {
+		store.Close()
+		return nil, err
+	}
 	d.backoff = feeds.Backoff{Base: cfg.Poll.BaseBackoff.Std(), Max: cfg.Poll.MaxBackoff.Std()}
 	return d, nil
 }

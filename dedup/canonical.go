@@ -6,10 +6,13 @@ package dedup
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"path"
 	"sort"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // DefaultTrackingParams are query parameters that identify a campaign or a
@@ -18,6 +21,8 @@ var DefaultTrackingParams = []string{
 	"utm_*", "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
 	"mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "igshid", "ref_src", "ref_url",
 	"cmpid", "s_cid", "oly_enc_id", "oly_anon_id", "vero_id", "__s", "_ga", "_gl", "ncid", "sr_share",
+	"ref", "cmp", "smid", "referringsource", "mbid", "ocid", "icid", "xtor",
+	"guccounter", "guce_referrer", "guce_referrer_sig",
 }
 
 // Canonicalizer turns URLs into one canonical form.
@@ -54,7 +59,18 @@ func Canonical(raw string) (string, error) { return defaultCanonicalizer.Canonic
 
 // Canonical returns raw in canonical form: lower-case scheme and host, no
 // default port, no fragment, no userinfo, no tracking parameters, the other
-// query parameters sorted, dot segments resolved.
+// query parameters sorted, dot segments and repeated slashes resolved, and
+// the variants of one page folded into one:
+//
+//   - a trailing slash and a last segment index.html, index.htm or
+//     index.php: /a/ ≡ /a/index.html ≡ /a (the root stays /);
+//   - AMP versions: an "amp" path segment (/amp/a, /a/amp), a .amp or
+//     .amp.html suffix (/a.amp, /a.amp.html ≡ /a.html), the query
+//     parameters amp (empty, 1 or true) and outputType=amp, and an amp.
+//     host (amp.example.com ≡ www.example.com, amp.news.example.com ≡
+//     news.example.com; amp.dev, a registrable domain, stays).
+//
+// Canonical is idempotent. The path keeps its case: servers differ on it.
 func (c *Canonicalizer) Canonical(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -75,21 +91,13 @@ func (c *Canonicalizer) Canonical(raw string) (string, error) {
 	if strings.Contains(host, ":") { // IPv6 literal
 		host = "[" + host + "]"
 	}
-	u.Host = host
+	u.Host = foldAMPHost(host)
 	if port != "" {
 		u.Host += ":" + port
 	}
 	u.User = nil
 	u.Fragment, u.RawFragment = "", ""
-	if u.Path == "" {
-		u.Path = "/"
-	} else if strings.Contains(u.Path, "/.") {
-		trailing := strings.HasSuffix(u.Path, "/")
-		u.Path = path.Clean(u.Path)
-		if trailing && u.Path != "/" {
-			u.Path += "/"
-		}
-	}
+	u.Path = foldPath(u.Path)
 	u.RawPath = ""
 	u.RawQuery = c.query(u.RawQuery)
 	u.ForceQuery = false
@@ -108,6 +116,9 @@ func (c *Canonicalizer) query(raw string) string {
 	keys := make([]string, 0, len(vals))
 	for k := range vals {
 		if k == "" || c.tracking(k) {
+			continue
+		}
+		if vals[k] = ampFree(k, vals[k]); len(vals[k]) == 0 {
 			continue
 		}
 		keys = append(keys, k)
@@ -140,4 +151,68 @@ func (c *Canonicalizer) tracking(key string) bool {
 		}
 	}
 	return false
+}
+
+// foldPath resolves dot segments and repeated slashes and folds index
+// files, AMP segments and suffixes, and the trailing slash, until nothing
+// changes (folding one can uncover another: /a/index.html/amp).
+func foldPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	for {
+		q := path.Clean(p) // also drops the trailing slash
+		dir, last := path.Split(q)
+		switch low := strings.ToLower(last); {
+		case last == "amp" || low == "index.html" || low == "index.htm" || low == "index.php":
+			q = dir
+		case strings.HasSuffix(last, ".amp.html"):
+			q = dir + strings.TrimSuffix(last, ".amp.html") + ".html"
+		case strings.HasSuffix(last, ".amp") && last != ".amp":
+			q = dir + strings.TrimSuffix(last, ".amp")
+		}
+		q = strings.ReplaceAll(q+"/", "/amp/", "/") // an amp segment elsewhere
+		q = path.Clean(q)
+		if q == p {
+			return q
+		}
+		p = q
+	}
+}
+
+// ampFree drops the values of a query parameter that only select a page's
+// AMP version.
+func ampFree(key string, vals []string) []string {
+	k := strings.ToLower(key)
+	if k != "amp" && k != "outputtype" {
+		return vals
+	}
+	kept := vals[:0:0]
+	for _, v := range vals {
+		switch lv := strings.ToLower(v); {
+		case k == "amp" && (lv == "" || lv == "1" || lv == "true"):
+		case k == "outputtype" && lv == "amp":
+		default:
+			kept = append(kept, v)
+		}
+	}
+	return kept
+}
+
+// foldAMPHost maps amp.example.com to www.example.com and
+// amp.news.example.com to news.example.com; a registrable domain such as
+// amp.dev stays.
+func foldAMPHost(host string) string {
+	for strings.HasPrefix(host, "amp.") && net.ParseIP(host) == nil {
+		site, err := publicsuffix.EffectiveTLDPlusOne(host)
+		rest := strings.TrimPrefix(host, "amp.")
+		if err != nil || site == host || net.ParseIP(rest) != nil {
+			return host
+		}
+		host = rest
+		if host == site {
+			host = "www." + host
+		}
+	}
+	return host
 }

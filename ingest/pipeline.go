@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/frontierwatch/frontierwatch"
@@ -32,6 +33,9 @@ type Outcome struct {
 	Skipped   int // documents dropped: no usable URL, or repeated within the batch
 	New       int // articles archived for the first time
 	Known     int // articles the archive already had
+	// Duplicates counts the new articles that joined an existing story
+	// (another copy of news already archived).
+	Duplicates int
 	// Inserted are the new articles, with their IDs.
 	Inserted []frontierwatch.Article
 }
@@ -42,6 +46,13 @@ type Pipeline struct {
 	canon  *dedup.Canonicalizer
 	now    func() time.Time
 	logger *slog.Logger
+
+	// mu serialises finding duplicates and storing, so two copies of one
+	// report arriving at once (two feeds) cannot both start a story. The
+	// archive has one writer anyway.
+	mu     sync.Mutex
+	det    *dedup.Detector
+	loaded bool
 }
 
 // Option configures a Pipeline.
@@ -65,13 +76,99 @@ func New(store *archive.Store, opts ...Option) *Pipeline {
 	return p
 }
 
-// Ingest stores a batch: its new articles and the source's new state, in
-// one transaction, so a crash leaves either both or neither and the next
-// poll repeats the work instead of losing it. Storing the same batch twice
-// stores nothing the second time.
+// Load rebuilds the near-duplicate index from the archive, first giving a
+// story to every article archived without one (by an older version). Ingest
+// calls it once if the caller did not.
+func (p *Pipeline) Load(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.load(ctx)
+}
+
+func (p *Pipeline) load(ctx context.Context) error {
+	if p.loaded {
+		return nil
+	}
+	start := time.Now()
+	sigs, err := p.store.Signatures(ctx)
+	if err != nil {
+		return fmt.Errorf("ingest: load: %w", err)
+	}
+	all := make([]dedup.Signed, len(sigs))
+	for i, s := range sigs {
+		all[i] = dedup.Signed{ID: s.ID, Sig: dedup.Signature{Hash: s.Hash, Lead: s.Lead, Tail: s.Tail}}
+	}
+	p.det = dedup.NewDetector()
+	p.det.AddMany(all)
+	backfilled := 0
+	for {
+		old, err := p.store.ArticlesWithoutStory(ctx, 500)
+		if err != nil {
+			return fmt.Errorf("ingest: load: %w", err)
+		}
+		if len(old) == 0 {
+			break
+		}
+		sigs := p.fingerprint(old)
+		p.findDuplicates(old, sigs)
+		if err := p.store.AssignStories(ctx, old); err != nil {
+			return fmt.Errorf("ingest: load: %w", err)
+		}
+		for i := range old {
+			p.det.Add(old[i].ID, sigs[i])
+		}
+		backfilled += len(old)
+	}
+	p.loaded = true
+	p.logger.Info("near-duplicate index loaded", "articles", p.det.Len(), "backfilled", backfilled, "duration", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// fingerprint sets each article's content hash, SimHashes and site, and
+// returns their signatures.
+func (p *Pipeline) fingerprint(arts []frontierwatch.Article) []dedup.Signature {
+	sigs := make([]dedup.Signature, len(arts))
+	for i := range arts {
+		sigs[i] = dedup.Sign(arts[i].Text)
+		arts[i].ContentHash, arts[i].SimHash, arts[i].SimHashTail = sigs[i].Hash, sigs[i].Lead, sigs[i].Tail
+		arts[i].Site = dedup.Site(arts[i].URL)
+	}
+	return sigs
+}
+
+// findDuplicates sets DuplicateOf: the closest archived duplicate, else an
+// earlier duplicate in the same batch.
+func (p *Pipeline) findDuplicates(arts []frontierwatch.Article, sigs []dedup.Signature) {
+	for i := range arts {
+		if m := p.det.Find(sigs[i]); len(m) > 0 {
+			arts[i].DuplicateOf = m[0].ID
+			continue
+		}
+		for j := range i {
+			if dedup.Duplicate(sigs[j], sigs[i]) {
+				arts[i].DuplicateOf = -int64(j + 1)
+				break
+			}
+		}
+	}
+}
+
+// Ingest stores a batch: its new articles, each in its story (a new one, or
+// the story of an earlier exact or near duplicate), and the source's new
+// state, in one transaction, so a crash leaves either both or neither and
+// the next poll repeats the work instead of losing it. Storing the same
+// batch twice stores nothing the second time.
 func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
 	now := p.now().UTC()
 	arts, skipped := p.Articles(b.Documents, now)
+	sigs := p.fingerprint(arts)
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.load(ctx); err != nil {
+		return Outcome{}, err
+	}
+	p.findDuplicates(arts, sigs)
 	inserted, err := p.store.CommitPoll(ctx, archive.PollUpdate{
 		SourceID:     b.Source.ID,
 		At:           now,
@@ -82,12 +179,20 @@ func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, fmt.Errorf("ingest: source %q: %w", b.Source.Name, err)
 	}
+	dups := 0
+	for _, a := range inserted {
+		p.det.Add(a.ID, dedup.Signature{Hash: a.ContentHash, Lead: a.SimHash, Tail: a.SimHashTail})
+		if a.DuplicateOf != 0 {
+			dups++
+		}
+	}
 	return Outcome{
-		Documents: len(b.Documents),
-		Skipped:   skipped,
-		New:       len(inserted),
-		Known:     len(arts) - len(inserted),
-		Inserted:  inserted,
+		Duplicates: dups,
+		Documents:  len(b.Documents),
+		Skipped:    skipped,
+		New:        len(inserted),
+		Known:      len(arts) - len(inserted),
+		Inserted:   inserted,
 	}, nil
 }
 

@@ -119,8 +119,8 @@ func writeHits(w io.Writer, format string, hits []archive.Hit) error {
 				r.Published = &p
 			}
 			if h.StoryID != 0 {
-				id := h.StoryID
-				r.StoryID = &id
+				id, sites := h.StoryID, h.StorySites
+				r.StoryID, r.StorySites = &id, &sites
 			}
 			if r.Topics == nil {
 				r.Topics = []frontierwatch.TopicScore{}

@@ -1,0 +1,187 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/frontierwatch/frontierwatch"
+)
+
+// assigner joins the articles of one transaction to their stories.
+type assigner struct {
+	tx      *sql.Tx
+	at      time.Time
+	stories []int64            // story of the i-th article of the batch (0: not stored)
+	touched map[int64]struct{} // stories whose counts must be recomputed
+}
+
+func newAssigner(tx *sql.Tx, n int, at time.Time) *assigner {
+	return &assigner{tx: tx, at: at, stories: make([]int64, n), touched: map[int64]struct{}{}}
+}
+
+// assign puts the i-th article of the batch, stored as id, into the story
+// its DuplicateOf names, or a new one.
+func (as *assigner) assign(ctx context.Context, i int, id int64, a frontierwatch.Article) (int64, error) {
+	var story int64
+	switch {
+	case a.DuplicateOf > 0:
+		var s sql.NullInt64
+		err := as.tx.QueryRowContext(ctx, `SELECT story_id FROM articles WHERE id = ?`, a.DuplicateOf).Scan(&s)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("story of article %d: %w", a.DuplicateOf, err)
+		}
+		story = s.Int64
+	case a.DuplicateOf < 0:
+		if j := int(-a.DuplicateOf - 1); j < i {
+			story = as.stories[j]
+		}
+	}
+	if story == 0 {
+		first := a.Fetched
+		if first.IsZero() {
+			first = as.at
+		}
+		res, err := as.tx.ExecContext(ctx, `INSERT INTO stories (first_seen) VALUES (?)`, first.UnixMilli())
+		if err != nil {
+			return 0, fmt.Errorf("new story: %w", err)
+		}
+		if story, err = res.LastInsertId(); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := as.tx.ExecContext(ctx, `UPDATE articles SET story_id = ? WHERE id = ?`, story, id); err != nil {
+		return 0, fmt.Errorf("join story: %w", err)
+	}
+	as.stories[i] = story
+	as.touched[story] = struct{}{}
+	return story, nil
+}
+
+// recount recomputes the article and site counts of the touched stories and
+// returns the site counts.
+func (as *assigner) recount(ctx context.Context) (map[int64]int, error) {
+	sites := make(map[int64]int, len(as.touched))
+	for story := range as.touched {
+		var n int
+		err := as.tx.QueryRowContext(ctx, `UPDATE stories SET
+			articles = (SELECT count(*) FROM articles WHERE story_id = ?1),
+			sites = (SELECT count(DISTINCT CASE WHEN site = '' THEN url ELSE site END) FROM articles WHERE story_id = ?1)
+			WHERE id = ?1 RETURNING sites`, story).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("recount story %d: %w", story, err)
+		}
+		sites[story] = n
+	}
+	return sites, nil
+}
+
+// Signature is what the near-duplicate detector keeps of an archived article.
+type Signature struct {
+	ID         int64
+	Hash       string
+	Lead, Tail uint64
+}
+
+// Signatures returns the fingerprints of every article that belongs to a
+// story, for rebuilding the near-duplicate index at start.
+func (s *Store) Signatures(ctx context.Context) ([]Signature, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, content_hash, simhash, simhash_tail FROM articles
+		WHERE story_id IS NOT NULL AND content_hash != '' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("archive: signatures: %w", err)
+	}
+	defer rows.Close()
+	var out []Signature
+	for rows.Next() {
+		var sig Signature
+		var lead, tail int64
+		if err := rows.Scan(&sig.ID, &sig.Hash, &lead, &tail); err != nil {
+			return nil, fmt.Errorf("archive: signatures: %w", err)
+		}
+		sig.Lead, sig.Tail = uint64(lead), uint64(tail)
+		out = append(out, sig)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("archive: signatures: %w", err)
+	}
+	return out, nil
+}
+
+// ArticlesWithoutStory returns up to limit articles, oldest first, that
+// were archived before stories existed (or by an older version), with their
+// text, so the caller can fingerprint them and AssignStories.
+func (s *Store) ArticlesWithoutStory(ctx context.Context, limit int) ([]frontierwatch.Article, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+`, a.text FROM articles a
+		WHERE a.story_id IS NULL ORDER BY a.id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("archive: articles without story: %w", err)
+	}
+	defer rows.Close()
+	var out []frontierwatch.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("archive: articles without story: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AssignStories stores the fingerprints (ContentHash, SimHash, SimHashTail,
+// Site) of already archived articles and puts each into the story its
+// DuplicateOf names, or a new one, in one transaction.
+func (s *Store) AssignStories(ctx context.Context, arts []frontierwatch.Article) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("archive: assign stories: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	as := newAssigner(tx, len(arts), time.Now())
+	for i, a := range arts {
+		if _, err := tx.ExecContext(ctx, `UPDATE articles SET content_hash = ?, simhash = ?, simhash_tail = ?, site = ? WHERE id = ?`,
+			a.ContentHash, int64(a.SimHash), int64(a.SimHashTail), a.Site, a.ID); err != nil {
+			return fmt.Errorf("archive: assign stories: article %d: %w", a.ID, err)
+		}
+		if _, err := as.assign(ctx, i, a.ID, a); err != nil {
+			return fmt.Errorf("archive: assign stories: article %d: %w", a.ID, err)
+		}
+	}
+	if _, err := as.recount(ctx); err != nil {
+		return fmt.Errorf("archive: assign stories: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("archive: assign stories: %w", err)
+	}
+	return nil
+}
+
+// Story returns one story with its articles' IDs (oldest first).
+func (s *Store) Story(ctx context.Context, id int64) (frontierwatch.Story, error) {
+	st := frontierwatch.Story{ID: id}
+	var first int64
+	err := s.r.QueryRowContext(ctx, `SELECT first_seen, sites FROM stories WHERE id = ?`, id).Scan(&first, &st.Sites)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("archive: story %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return st, fmt.Errorf("archive: story %d: %w", id, err)
+	}
+	st.FirstSeen = time.UnixMilli(first).UTC()
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM articles WHERE story_id = ? ORDER BY id`, id)
+	if err != nil {
+		return st, fmt.Errorf("archive: story %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var aid int64
+		if err := rows.Scan(&aid); err != nil {
+			return st, err
+		}
+		st.Articles = append(st.Articles, aid)
+	}
+	return st, rows.Err()
+}
