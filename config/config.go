@@ -34,6 +34,7 @@ type Config struct {
 	Poll     Poll           `yaml:"poll"`
 	Sources  []SourceConfig `yaml:"sources"`
 	Archive  Archive        `yaml:"archive"`
+	Dedup    Dedup          `yaml:"dedup"`
 	Topics   []Topic        `yaml:"topics"`
 	Metrics  []Metric       `yaml:"metrics"`
 	Alerts   Alerts         `yaml:"alerts"`
@@ -93,6 +94,15 @@ type SourceConfig struct {
 	MaxPages       int      `yaml:"max_pages,omitempty"`       // default 50
 
 	Delay Duration `yaml:"delay,omitempty"` // per-host politeness delay
+}
+
+// Dedup configures how copies of one article are recognised.
+type Dedup struct {
+	// TrackingParams are the query parameters dropped from article URLs
+	// (a trailing * matches a prefix: "utm_*"); empty means the built-in
+	// list (utm_*, fbclid, gclid, mc_cid, ref, …). Setting it replaces the
+	// built-in list.
+	TrackingParams []string `yaml:"tracking_params"`
 }
 
 // Archive configures what is kept.

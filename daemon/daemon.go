@@ -14,6 +14,7 @@ import (
 	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/archive"
 	"github.com/frontierwatch/frontierwatch/config"
+	"github.com/frontierwatch/frontierwatch/dedup"
 	"github.com/frontierwatch/frontierwatch/feeds"
 	"github.com/frontierwatch/frontierwatch/fetch"
 	"github.com/frontierwatch/frontierwatch/ingest"
@@ -91,7 +92,8 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		AllowPrivate:   cfg.HTTP.AllowPrivateNetworks,
 	})
 	d.poller = feeds.NewPoller(d.client)
-	d.pipe = ingest.New(store, ingest.WithClock(d.now), ingest.WithLogger(d.log.With("component", "ingest")))
+	d.pipe = ingest.New(store, ingest.WithClock(d.now), ingest.WithLogger(d.log.With("component", "ingest")),
+		ingest.WithCanonicalizer(dedup.NewCanonicalizer(cfg.Dedup.TrackingParams...)))
 	if err := d.pipe.Load(ctx); err != nil {
 		store.Close()
 		return nil, err
