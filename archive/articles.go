@@ -39,15 +39,19 @@ const articleColumns = `a.id, a.url, a.source, a.guid, a.title, a.author, a.publ
 //
 // It returns the articles actually inserted, with their IDs, Source (the
 // source's name when empty) and Fetched (u.At when zero) set.
-func (s *Store) CommitPoll(ctx context.Context, u PollUpdate, arts []frontierwatch.Article) (inserted []frontierwatch.Article, err error) {
-	inserted, err = s.commitPoll(ctx, u, arts)
+//
+// Each hook runs inside the transaction after the articles are inserted,
+// with the inserted articles; an error from it rolls everything back. The
+// pipeline stores figures and milestones there.
+func (s *Store) CommitPoll(ctx context.Context, u PollUpdate, arts []frontierwatch.Article, hooks ...func(context.Context, *Tx, []frontierwatch.Article) error) (inserted []frontierwatch.Article, err error) {
+	inserted, err = s.commitPoll(ctx, u, arts, hooks)
 	if err != nil {
 		return nil, fmt.Errorf("archive: commit poll of source %d: %w", u.SourceID, err)
 	}
 	return inserted, nil
 }
 
-func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwatch.Article) ([]frontierwatch.Article, error) {
+func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwatch.Article, hooks []func(context.Context, *Tx, []frontierwatch.Article) error) ([]frontierwatch.Article, error) {
 	for i := range arts {
 		if arts[i].URL == "" {
 			return nil, fmt.Errorf("article %d (%q) has no URL", i, truncate(arts[i].Title, 80))
@@ -127,14 +131,20 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 	if err != nil {
 		return nil, fmt.Errorf("update source state: %w", err)
 	}
+	for _, h := range hooks {
+		if err := h(ctx, &Tx{tx: tx, at: u.At}, inserted); err != nil {
+			return nil, err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
 	return inserted, nil
 }
 
-// KnownURLs reports which of the canonical urls are already archived: the
-// returned map holds exactly those.
+// KnownURLs reports which of the canonical urls are already archived, or
+// were examined and skipped (they matched no topic): the returned map holds
+// exactly those.
 func (s *Store) KnownURLs(ctx context.Context, urls []string) (map[string]bool, error) {
 	known := make(map[string]bool)
 	for start := 0; start < len(urls); start += knownURLsBatch {
@@ -143,8 +153,10 @@ func (s *Store) KnownURLs(ctx context.Context, urls []string) (map[string]bool, 
 		for i, u := range batch {
 			args[i] = u
 		}
-		q := `SELECT url FROM articles WHERE url IN (?` + strings.Repeat(", ?", len(batch)-1) + `)`
-		rows, err := s.r.QueryContext(ctx, q, args...)
+		in := `(?` + strings.Repeat(", ?", len(batch)-1) + `)`
+		// Articles skipped for matching no topic are known too.
+		q := `SELECT url FROM articles WHERE url IN ` + in + ` UNION SELECT url FROM skipped_urls WHERE url IN ` + in
+		rows, err := s.r.QueryContext(ctx, q, append(args, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("archive: known urls: %w", err)
 		}
