@@ -117,6 +117,8 @@ type Article struct {
 	StoryID    int64        `json:"story_id,omitempty"`
 	StorySites int          `json:"story_sites,omitempty"` // distinct sites that carry the story
 	Topics     []TopicScore `json:"topics,omitempty"`
+	// Figures are the headline figures the text states.
+	Figures []Figure `json:"figures,omitempty"`
 
 	// DuplicateOf, when storing, names the article whose story this one
 	// joins: an archived article's ID (> 0), or -(i+1) for the i-th

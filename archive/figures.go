@@ -95,21 +95,22 @@ func (t *Tx) InsertMilestone(ctx context.Context, m MilestoneRow) (int64, error)
 // SameMilestone finds the milestone a later report of a claim belongs to:
 // one of the same key made from an article of the same story, else one of
 // the same key and subject whose value is within 2%. It returns 0 when
-// there is none.
-func (t *Tx) SameMilestone(ctx context.Context, key, subject string, value float64, storyID int64) (int64, error) {
+// there is none, and the milestone's kind.
+func (t *Tx) SameMilestone(ctx context.Context, key, subject string, value float64, storyID int64) (int64, frontierwatch.MilestoneKind, error) {
 	var id int64
-	err := t.tx.QueryRowContext(ctx, `SELECT id FROM milestones
+	var kind string
+	err := t.tx.QueryRowContext(ctx, `SELECT id, kind FROM milestones
 		WHERE key = ?1 AND (
 			(story_id = ?2 AND ?2 != 0 AND abs(value - ?3) <= 0.02 * max(abs(value), abs(?3)))
 			OR (lower(subject) = lower(?4) AND abs(value - ?3) <= 0.02 * max(abs(value), abs(?3))))
-		ORDER BY (story_id = ?2) DESC, id DESC LIMIT 1`, key, storyID, value, strings.TrimSpace(subject)).Scan(&id)
+		ORDER BY (story_id = ?2) DESC, id DESC LIMIT 1`, key, storyID, value, strings.TrimSpace(subject)).Scan(&id, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
+		return 0, "", nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("archive: same milestone: %w", err)
+		return 0, "", fmt.Errorf("archive: same milestone: %w", err)
 	}
-	return id, nil
+	return id, frontierwatch.MilestoneKind(kind), nil
 }
 
 // AddMilestoneSource records that an article reports a milestone and

@@ -88,9 +88,12 @@ func TestCommitHooks(t *testing.T) {
 			{"Model X", 13, 0, 0},        // a different value
 			{"Someone else", 12, 999, 0}, // different subject and story
 		} {
-			got, err := tx.SameMilestone(ctx, "task_horizon", c.subject, c.value, c.story)
+			got, kind, err := tx.SameMilestone(ctx, "task_horizon", c.subject, c.value, c.story)
 			if err != nil {
 				return err
+			}
+			if got != 0 && kind != frontierwatch.MilestoneRecord {
+				t.Errorf("kind %q", kind)
 			}
 			if got != c.want {
 				t.Errorf("SameMilestone(%q, %v, story %d) = %d, want %d", c.subject, c.value, c.story, got, c.want)

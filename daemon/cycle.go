@@ -18,12 +18,20 @@ type Summary struct {
 	Errors      int // sources that failed
 	BackingOff  int // sources skipped because they are in backoff
 	Unsupported int // sources of a kind this build cannot poll
+	Unmatched   int // new items that matched no topic
+	Duplicates  int // new articles that joined an existing story
+	Figures     int // headline figures in the new articles
+	Milestones  int // milestones they made
 }
 
 // Add counts one report.
 func (s *Summary) Add(r Report) {
 	s.Sources++
 	s.New += r.New
+	s.Unmatched += r.Unmatched
+	s.Duplicates += r.Duplicates
+	s.Figures += r.Figures
+	s.Milestones += r.Milestones
 	switch r.Status {
 	case StatusNotModified:
 		s.NotModified++

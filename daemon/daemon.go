@@ -92,8 +92,20 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		AllowPrivate:   cfg.HTTP.AllowPrivateNetworks,
 	})
 	d.poller = feeds.NewPoller(d.client)
+	an, err := analysis(cfg)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	since, err := d.alertsSince(ctx)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	d.pipe = ingest.New(store, ingest.WithClock(d.now), ingest.WithLogger(d.log.With("component", "ingest")),
-		ingest.WithCanonicalizer(dedup.NewCanonicalizer(cfg.Dedup.TrackingParams...)))
+		ingest.WithCanonicalizer(dedup.NewCanonicalizer(cfg.Dedup.TrackingParams...)),
+		ingest.WithAnalysis(an),
+		ingest.WithAlerting(ingest.Alerting{Rules: rules(cfg), Since: since, MinSources: cfg.Alerts.MinSources}))
 	if err := d.pipe.Load(ctx); err != nil {
 		store.Close()
 		return nil, err
@@ -122,12 +134,19 @@ const (
 
 // Report is the outcome of polling one source.
 type Report struct {
-	Source   string
-	Status   Status
-	New      int // articles archived for the first time
-	Known    int // items the archive already had
-	Err      error
-	Duration time.Duration
+	Source string
+	Status Status
+	New    int // articles archived for the first time
+	Known  int // items the archive already had
+	// Unmatched are new items that matched no topic (not archived unless
+	// archive.keep_unmatched); Duplicates new articles that joined an
+	// existing story; Figures and Milestones what the new articles made.
+	Unmatched  int
+	Duplicates int
+	Figures    int
+	Milestones int
+	Err        error
+	Duration   time.Duration
 	// Retry is when a failing or backing-off source is due again.
 	Retry time.Time
 }
@@ -178,6 +197,7 @@ func (d *Daemon) PollSource(ctx context.Context, src frontierwatch.Source, force
 			log.Info("feed moved permanently", "old_url", src.URL, "new_url", res.PermanentURL)
 		}
 		r.Status, r.New, r.Known = StatusOK, out.New, out.Known
+		r.Unmatched, r.Duplicates, r.Figures, r.Milestones = out.Unmatched, out.Duplicates, out.Figures, out.Milestones
 	}
 	r.Duration = d.now().Sub(start)
 	log.Debug("polled", "status", r.Status, "new", r.New, "known", r.Known, "duration", r.Duration)

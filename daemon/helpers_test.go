@@ -126,6 +126,8 @@ poll:
   shutdown_timeout: 300ms
 server:
   listen: 127.0.0.1:0
+archive:
+  keep_unmatched: true # these tests are about polling, not topics
 %s`, db, extra)
 	cfg, err := config.Parse([]byte(y), "test.yaml", nil)
 	if err != nil {
@@ -176,3 +178,7 @@ func archiveQuery(text string) archive.Query { return archive.Query{Text: text} 
 func archiveQueryFor(source string) archive.Query { return archive.Query{Source: source, Limit: 1000} }
 
 func cfgDuration(d time.Duration) config.Duration { return config.Duration(d) }
+
+func figureQuery(metric, subject string) archive.FigureQuery {
+	return archive.FigureQuery{Metric: metric, Subject: subject, Limit: 1000}
+}

@@ -36,6 +36,12 @@ type Outcome struct {
 	// Duplicates counts the new articles that joined an existing story
 	// (another copy of news already archived).
 	Duplicates int
+	// Unmatched counts new articles that matched no topic and were not
+	// archived (archive.keep_unmatched keeps them).
+	Unmatched int
+	// Figures and Milestones count what the new articles stated and made.
+	Figures    int
+	Milestones int
 	// Inserted are the new articles, with their IDs.
 	Inserted []frontierwatch.Article
 }
@@ -53,6 +59,9 @@ type Pipeline struct {
 	mu     sync.Mutex
 	det    *dedup.Detector
 	loaded bool
+
+	analysis *Analysis
+	alerting Alerting
 }
 
 // Option configures a Pipeline.
@@ -160,40 +169,62 @@ func (p *Pipeline) findDuplicates(arts []frontierwatch.Article, sigs []dedup.Sig
 // batch twice stores nothing the second time.
 func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
 	now := p.now().UTC()
-	arts, skipped := p.Articles(b.Documents, now)
-	sigs := p.fingerprint(arts)
+	arts, sums, skipped := p.articles(b.Documents, now)
+	out := Outcome{Documents: len(b.Documents), Skipped: skipped}
+
+	// Known articles are not analysed again: only new ones cost work.
+	urls := make([]string, len(arts))
+	for i, a := range arts {
+		urls[i] = a.URL
+	}
+	known, err := p.store.KnownURLs(ctx, urls)
+	if err != nil {
+		return out, fmt.Errorf("ingest: source %q: %w", b.Source.Name, err)
+	}
+	fresh, freshSums := arts[:0:0], sums[:0:0]
+	for i, a := range arts {
+		if !known[a.URL] {
+			fresh, freshSums = append(fresh, a), append(freshSums, sums[i])
+		}
+	}
+	keep, unmatched := p.analyze(fresh, freshSums)
+	sigs := p.fingerprint(keep)
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.load(ctx); err != nil {
-		return Outcome{}, err
+		return out, err
 	}
-	p.findDuplicates(arts, sigs)
+	p.findDuplicates(keep, sigs)
+	hook := func(ctx context.Context, tx *archive.Tx, inserted []frontierwatch.Article) error {
+		if err := tx.SkipURLs(ctx, b.Source.Name, unmatched); err != nil {
+			return err
+		}
+		var err error
+		out.Figures, out.Milestones, err = p.storeFigures(ctx, tx, inserted)
+		return err
+	}
 	inserted, err := p.store.CommitPoll(ctx, archive.PollUpdate{
 		SourceID:     b.Source.ID,
 		At:           now,
 		ETag:         b.ETag,
 		LastModified: b.LastModified,
 		NewURL:       b.NewURL,
-	}, arts)
+	}, keep, hook)
 	if err != nil {
 		return Outcome{}, fmt.Errorf("ingest: source %q: %w", b.Source.Name, err)
 	}
-	dups := 0
 	for _, a := range inserted {
 		p.det.Add(a.ID, dedup.Signature{Hash: a.ContentHash, Lead: a.SimHash, Tail: a.SimHashTail})
 		if a.DuplicateOf != 0 {
-			dups++
+			out.Duplicates++
 		}
 	}
-	return Outcome{
-		Duplicates: dups,
-		Documents:  len(b.Documents),
-		Skipped:    skipped,
-		New:        len(inserted),
-		Known:      len(arts) - len(inserted),
-		Inserted:   inserted,
-	}, nil
+	out.New = len(inserted)
+	out.Known = len(arts) - len(fresh) + len(keep) - len(inserted)
+	out.Unmatched = len(unmatched)
+	out.Inserted = inserted
+	return out, nil
 }
 
 // Articles turns documents into articles fetched at now: canonical URL (the
@@ -201,8 +232,16 @@ func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
 // else plain text from the item's content or summary (the longer), and
 // documents with no usable URL or repeated within the batch skipped.
 func (p *Pipeline) Articles(docs []frontierwatch.Document, now time.Time) (arts []frontierwatch.Article, skipped int) {
+	arts, _, skipped = p.articles(docs, now)
+	return arts, skipped
+}
+
+// articles is Articles that also returns each article's feed summary as
+// plain text (topic matching may read it).
+func (p *Pipeline) articles(docs []frontierwatch.Document, now time.Time) (arts []frontierwatch.Article, summaries []string, skipped int) {
 	seen := make(map[string]bool, len(docs))
 	arts = make([]frontierwatch.Article, 0, len(docs))
+	summaries = make([]string, 0, len(docs))
 	for _, d := range docs {
 		raw := d.URL
 		if d.Canonical != "" {
@@ -217,13 +256,15 @@ func (p *Pipeline) Articles(docs []frontierwatch.Document, now time.Time) (arts 
 			continue
 		}
 		seen[u] = true
+		summary := article.PlainText(d.Summary)
 		text := d.Text
 		if text == "" {
 			text = article.PlainText(d.HTML)
-			if s := article.PlainText(d.Summary); len(s) > len(text) {
-				text = s
+			if len(summary) > len(text) {
+				text = summary
 			}
 		}
+		summaries = append(summaries, summary)
 		arts = append(arts, frontierwatch.Article{
 			URL:       u,
 			Source:    d.Source,
@@ -235,5 +276,5 @@ func (p *Pipeline) Articles(docs []frontierwatch.Document, now time.Time) (arts 
 			Language:  d.Language,
 		})
 	}
-	return arts, skipped
+	return arts, summaries, skipped
 }

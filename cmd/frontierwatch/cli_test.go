@@ -57,7 +57,7 @@ func writeConfig(t *testing.T, body string) string {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "frontierwatch.yaml")
-	cfg := fmt.Sprintf("database:\n  url: sqlite://%s\nhttp:\n  allow_private_networks: true\n  timeout: 5s\n%s", filepath.Join(dir, "fw.db"), body)
+	cfg := fmt.Sprintf("database:\n  url: sqlite://%s\nhttp:\n  allow_private_networks: true\n  timeout: 5s\narchive:\n  keep_unmatched: true\n%s", filepath.Join(dir, "fw.db"), body)
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestConfigCommands(t *testing.T) {
 
 	bad := writeConfig(t, "sources:\n  - name: x\n    url: https://x.example/feed\n    shedule: '@hourly'\n")
 	code, _, errOut = cli(t, "", "config", "check", "--config", bad)
-	if code != 1 || !strings.Contains(errOut, `unknown key "shedule"`) || !strings.Contains(errOut, ".yaml:9:") {
+	if code != 1 || !strings.Contains(errOut, `unknown key "shedule"`) || !strings.Contains(errOut, ".yaml:11:") {
 		t.Errorf("unknown key: %d %q", code, errOut)
 	}
 	badCron := writeConfig(t, "sources:\n  - {name: x, url: https://x.example/feed, schedule: '61 * * * *'}\n")

@@ -73,6 +73,14 @@ backing off after failures are skipped unless --force is given.`,
 			}
 			fmt.Fprintf(a.stdout, "polled %d sources in %s: %d new articles, %d not modified, %d errors",
 				sum.Sources, time.Since(start).Round(time.Millisecond), sum.New, sum.NotModified, sum.Errors)
+			for _, x := range []struct {
+				n    int
+				what string
+			}{{sum.Figures, "figures"}, {sum.Milestones, "milestones"}, {sum.Duplicates, "copies of known stories"}, {sum.Unmatched, "off-topic items skipped"}} {
+				if x.n > 0 {
+					fmt.Fprintf(a.stdout, ", %d %s", x.n, x.what)
+				}
+			}
 			if sum.BackingOff > 0 {
 				fmt.Fprintf(a.stdout, ", %d backing off", sum.BackingOff)
 			}
@@ -120,7 +128,14 @@ func (a *app) pollProgress(total int) (each func(daemon.Report), finish func()) 
 	return func(r daemon.Report) {
 		switch r.Status {
 		case daemon.StatusOK:
-			fmt.Fprintf(a.stderr, "%s: %d new, %d known\n", r.Source, r.New, r.Known)
+			fmt.Fprintf(a.stderr, "%s: %d new, %d known", r.Source, r.New, r.Known)
+			if r.Unmatched > 0 {
+				fmt.Fprintf(a.stderr, ", %d off-topic", r.Unmatched)
+			}
+			if r.Figures > 0 {
+				fmt.Fprintf(a.stderr, ", %d figures", r.Figures)
+			}
+			fmt.Fprintln(a.stderr)
 		case daemon.StatusNotModified:
 			fmt.Fprintf(a.stderr, "%s: not modified\n", r.Source)
 		case daemon.StatusBackingOff:
