@@ -30,6 +30,7 @@ type Daemon struct {
 	poller  *feeds.Poller
 	pipe    *ingest.Pipeline
 	backoff feeds.Backoff
+	metrics *metrics
 
 	// resyncEvery is how often Run reloads the sources from the archive
 	// (sources added or removed by the CLI while the daemon runs).
@@ -69,6 +70,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		now:         time.Now,
 		resyncEvery: time.Minute,
 		indexEvery:  10 * time.Second,
+		metrics:     newMetrics(),
 	}
 	for _, o := range opts {
 		o(d)
@@ -156,6 +158,15 @@ type Report struct {
 // and returned in the report; the error result is for failures of the
 // daemon itself (the archive), which are worth retrying.
 func (d *Daemon) PollSource(ctx context.Context, src frontierwatch.Source, force bool) (Report, error) {
+	start := time.Now()
+	r, err := d.pollSource(ctx, src, force)
+	if err == nil {
+		d.metrics.observePoll(src.Kind, r, time.Since(start))
+	}
+	return r, err
+}
+
+func (d *Daemon) pollSource(ctx context.Context, src frontierwatch.Source, force bool) (Report, error) {
 	start := d.now()
 	r := Report{Source: src.Name}
 	if !force && !src.State.NextAttemptAt.IsZero() && start.Before(src.State.NextAttemptAt) {

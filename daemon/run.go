@@ -24,8 +24,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return fmt.Errorf("daemon: river: %w", err)
 	}
 	var running atomic.Bool
-	srv := &http.Server{
-		Handler: server.Handler(map[string]server.Check{
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", d.Metrics())
+	mux.Handle("/", server.Handler(map[string]server.Check{
 			"archive": d.store.Ping,
 			"scheduler": func(context.Context) error {
 				if !running.Load() {
@@ -33,9 +34,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 				}
 				return nil
 			},
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-	}
+		}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("daemon: listen on %s: %w", d.cfg.Server.Listen, err)
