@@ -27,14 +27,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", d.Metrics())
 	mux.Handle("/", server.Handler(map[string]server.Check{
-			"archive": d.store.Ping,
-			"scheduler": func(context.Context) error {
-				if !running.Load() {
-					return errors.New("not running")
-				}
-				return nil
-			},
-		}))
+		"archive": d.store.Ping,
+		"scheduler": func(context.Context) error {
+			if !running.Load() {
+				return errors.New("not running")
+			}
+			return nil
+		},
+	}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
