@@ -155,11 +155,16 @@ func (s *Store) Milestones(ctx context.Context, q MilestoneQuery) ([]MilestoneHi
 	if len(where) > 0 {
 		w = " WHERE " + strings.Join(where, " AND ")
 	}
-	args = append(args, limit(q.Limit))
+	return s.milestones(ctx, w, args, limit(q.Limit))
+}
+
+// milestones runs a milestone query with the given WHERE clause.
+func (s *Store) milestones(ctx context.Context, where string, args []any, n int) ([]MilestoneHit, error) {
+	args = append(args, n)
 	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.kind, m.metric, m.subject, m.value, m.beats, m.detected_at,
 		m.unit, m.benchmark, m.threshold, m.sites, m.confirmed_at, m.alert, m.figure_id,
 		(SELECT group_concat(site, ' ') FROM (SELECT DISTINCT site FROM milestone_sources WHERE milestone_id = m.id ORDER BY site))
-	FROM milestones m`+w+` ORDER BY m.detected_at DESC, m.id DESC LIMIT ?`, args...)
+	FROM milestones m`+where+` ORDER BY m.detected_at DESC, m.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("archive: milestones: %w", err)
 	}

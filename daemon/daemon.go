@@ -6,10 +6,13 @@ package daemon
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/archive"
@@ -31,6 +34,11 @@ type Daemon struct {
 	pipe    *ingest.Pipeline
 	backoff feeds.Backoff
 	metrics *metrics
+
+	river    *river.Client[*sql.Tx]
+	channels map[string]*channel
+	// oneShot daemons (the poll command) work deliveries but not polls.
+	oneShot bool
 
 	// resyncEvery is how often Run reloads the sources from the archive
 	// (sources added or removed by the CLI while the daemon runs).
@@ -55,6 +63,10 @@ func WithClock(now func() time.Time) Option { return func(d *Daemon) { d.now = n
 func WithResyncInterval(every time.Duration) Option {
 	return func(d *Daemon) { d.resyncEvery = every }
 }
+
+// OneShot makes a daemon for one cycle (the poll command): PollAll and
+// DeliverPending, not Run.
+func OneShot() Option { return func(d *Daemon) { d.oneShot = true } }
 
 // WithFetchInterval sets how often River looks for due jobs (tests).
 func WithFetchInterval(every time.Duration) Option {
@@ -104,10 +116,21 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		store.Close()
 		return nil, err
 	}
+	chans, chanRules, err := d.buildChannels()
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	d.channels = chans
+	if d.river, err = d.newRiver(); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("daemon: river: %w", err)
+	}
 	d.pipe = ingest.New(store, ingest.WithClock(d.now), ingest.WithLogger(d.log.With("component", "ingest")),
 		ingest.WithCanonicalizer(dedup.NewCanonicalizer(cfg.Dedup.TrackingParams...)),
 		ingest.WithAnalysis(an),
-		ingest.WithAlerting(ingest.Alerting{Rules: rules(cfg), Since: since, MinSources: cfg.Alerts.MinSources}))
+		ingest.WithAlerting(ingest.Alerting{Rules: rules(cfg), Since: since, MinSources: cfg.Alerts.MinSources,
+			Channels: chanRules, Enqueue: d.enqueue}))
 	if err := d.pipe.Load(ctx); err != nil {
 		store.Close()
 		return nil, err

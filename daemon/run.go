@@ -9,6 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"github.com/frontierwatch/frontierwatch/archive"
+	"github.com/frontierwatch/frontierwatch/config"
 	"github.com/frontierwatch/frontierwatch/server"
 )
 
@@ -19,10 +23,10 @@ import (
 // polls finish for up to poll.shutdown_timeout, cancels what is left (it is
 // retried at the next start), and returns. The caller closes the Daemon.
 func (d *Daemon) Run(ctx context.Context) error {
-	rc, err := d.newRiver()
-	if err != nil {
-		return fmt.Errorf("daemon: river: %w", err)
+	if d.oneShot {
+		return errors.New("daemon: a one-shot daemon cannot Run")
 	}
+	rc := d.river
 	var running atomic.Bool
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", d.Metrics())
@@ -54,6 +58,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sched := &scheduler{d: d, client: rc, jobs: map[string]string{}}
 	if err := sched.sync(ctx); err != nil {
 		d.log.Error("schedule sources", "error", err.Error())
+	}
+	if err := d.scheduleDigests(); err != nil {
+		d.log.Error("schedule digests", "error", err.Error())
 	}
 	tick := time.NewTicker(d.resyncEvery)
 	defer tick.Stop()
@@ -103,4 +110,70 @@ loop:
 	}
 	d.log.Info("stopped")
 	return runErr
+}
+
+// scheduleDigests adds a periodic digest job for every digest channel.
+func (d *Daemon) scheduleDigests() error {
+	var jobs []*river.PeriodicJob
+	for name, ch := range d.channels {
+		if ch.cfg.Digest == "" {
+			continue
+		}
+		sched, err := config.ParseSchedule(ch.cfg.Digest)
+		if err != nil {
+			return fmt.Errorf("channel %q digest: %w", name, err)
+		}
+		args := DigestArgs{Channel: name}
+		jobs = append(jobs, river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+			&river.PeriodicJobOpts{ID: "digest:" + name}))
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	_, err := d.river.PeriodicJobs().AddManySafely(jobs)
+	return err
+}
+
+// DeliverPending works the queued alert deliveries until none is pending or
+// wait has passed, for one-shot use (the poll command delivers what its
+// cycle raised before it exits). Deliveries still pending are left for the
+// daemon: they are durable jobs. It returns the deliveries by state.
+func (d *Daemon) DeliverPending(ctx context.Context, wait time.Duration) (map[string]int, error) {
+	var instant []string
+	for name, ch := range d.channels {
+		if ch.cfg.Digest == "" {
+			instant = append(instant, name)
+		}
+	}
+	if len(instant) == 0 {
+		return map[string]int{}, nil
+	}
+	counts, err := d.store.DeliveryCounts(ctx, instant...)
+	if err != nil || counts[archive.DeliveryPending] == 0 {
+		return counts, err
+	}
+	if err := d.river.Start(context.WithoutCancel(ctx)); err != nil {
+		return counts, fmt.Errorf("daemon: start deliveries: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := d.river.Stop(stopCtx); err != nil {
+			_ = d.river.StopAndCancel(stopCtx)
+		}
+	}()
+	deadline := time.Now().Add(wait)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for counts[archive.DeliveryPending] > 0 && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return counts, ctx.Err()
+		case <-tick.C:
+		}
+		if counts, err = d.store.DeliveryCounts(ctx, instant...); err != nil {
+			return counts, err
+		}
+	}
+	return counts, nil
 }

@@ -130,12 +130,23 @@ func (s *scheduler) sync(ctx context.Context) error {
 	return nil
 }
 
-// newRiver builds the River client that runs the polls, on the archive's
-// single writer connection.
+// newRiver builds the River client that runs the polls and deliveries, on
+// the archive's single writer connection. A one-shot daemon (the poll
+// command) works deliveries only: polls stay for the running daemon.
 func (d *Daemon) newRiver() (*river.Client[*sql.Tx], error) {
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &pollWorker{d: d}); err != nil {
-		return nil, err
+	for _, err := range []error{
+		river.AddWorkerSafely(workers, &pollWorker{d: d}),
+		river.AddWorkerSafely(workers, &deliverWorker{d: d}),
+		river.AddWorkerSafely(workers, &digestWorker{d: d}),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	queues := map[string]river.QueueConfig{queueAlerts: {MaxWorkers: 4}}
+	if !d.oneShot {
+		queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: max(1, d.cfg.Poll.Concurrency)}
 	}
 	var cooldown time.Duration
 	if d.fetchEvery > 0 {
@@ -144,9 +155,9 @@ func (d *Daemon) newRiver() (*river.Client[*sql.Tx], error) {
 	return river.NewClient(riversqlite.New(d.store.WriteDB()), &river.Config{
 		FetchCooldown: cooldown,
 		Logger:        d.log.With("component", "river"),
-		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: max(1, d.cfg.Poll.Concurrency)}},
+		Queues:        queues,
 		Workers:       workers,
-		// Poll jobs are cheap to look for; the default (1 s) is fine for
+		// Jobs are cheap to look for; the default (1 s) is fine for
 		// schedules of minutes, tests shorten it.
 		FetchPollInterval: d.fetchEvery,
 		// A poll left running by a daemon that died is retried once it

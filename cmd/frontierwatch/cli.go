@@ -120,6 +120,7 @@ and lets you search them. Without --config it runs on its embedded default confi
 		a.milestonesCommand(),
 		a.extractCommand(),
 		a.sourcesCommand(),
+		a.alertsCommand(),
 		a.configCommand(),
 		a.migrateCommand(),
 		a.healthCommand(),

@@ -39,19 +39,22 @@ stops it: running polls finish (up to poll.shutdown_timeout), then it exits.`,
 func (a *app) pollCommand() *cobra.Command {
 	var sources []string
 	var force bool
+	var wait time.Duration
 	cmd := &cobra.Command{
 		Use:   "poll",
 		Short: "Poll every source once now, store what they have, and exit",
 		Long: `poll runs one full cycle now: every enabled source (or those named with --source)
 is fetched, new articles are stored, and a summary is printed. Sources that are
-backing off after failures are skipped unless --force is given.`,
+backing off after failures are skipped unless --force is given. Alerts the cycle
+raised are delivered before it exits (up to --wait; the rest stay queued for the
+daemon).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.loadConfig()
 			if err != nil {
 				return err
 			}
-			d, err := daemon.New(cmd.Context(), cfg, daemon.WithLogger(a.logger(cfg)))
+			d, err := daemon.New(cmd.Context(), cfg, daemon.WithLogger(a.logger(cfg)), daemon.OneShot())
 			if err != nil {
 				return err
 			}
@@ -91,6 +94,16 @@ backing off after failures are skipped unless --force is given.`,
 			if err != nil {
 				return err
 			}
+			if len(cfg.Alerts.Channels) > 0 {
+				counts, err := d.DeliverPending(cmd.Context(), wait)
+				if err != nil {
+					return err
+				}
+				if n := counts["delivered"] + counts["pending"] + counts["failed"] + counts["silenced"]; n > 0 {
+					fmt.Fprintf(a.stdout, "alerts: %d delivered, %d pending (the daemon retries them), %d failed, %d silenced\n",
+						counts["delivered"], counts["pending"], counts["failed"], counts["silenced"])
+				}
+			}
 			if cmd.Context().Err() != nil {
 				return cmd.Context().Err()
 			}
@@ -102,6 +115,7 @@ backing off after failures are skipped unless --force is given.`,
 	}
 	cmd.Flags().StringArrayVarP(&sources, "source", "s", nil, "poll only this source (repeatable)")
 	cmd.Flags().BoolVar(&force, "force", false, "poll sources that are backing off too")
+	cmd.Flags().DurationVar(&wait, "wait", 30*time.Second, "how long to wait for alert channels before exiting")
 	return cmd
 }
 

@@ -72,7 +72,7 @@ func TestFiguresAndMilestonesCommands(t *testing.T) {
 		t.Fatalf("poll: exit %d\n%s\n%s", code, out, errOut)
 	}
 	code, out, _ = cli(t, "", "figures", "--config", conf, "--metric", "rnd_speedup", "--format", "json")
-	if code != 0 || !strings.Contains(out, `"surface":"52x"`) {
+	if code != 0 || !strings.Contains(out, `"value":52,`) {
 		t.Errorf("figures: %d\n%s", code, out)
 	}
 	code, out, _ = cli(t, "", "figures", "--config", conf, "--subject", "mythos")
