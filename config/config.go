@@ -10,6 +10,8 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"strings"
+	"time"
 )
 
 //go:embed default.yaml
@@ -102,7 +104,7 @@ type Dedup struct {
 	// (a trailing * matches a prefix: "utm_*"); empty means the built-in
 	// list (utm_*, fbclid, gclid, mc_cid, ref, …). Setting it replaces the
 	// built-in list.
-	TrackingParams []string `yaml:"tracking_params"`
+	TrackingParams []string `yaml:"tracking_params,omitempty"`
 }
 
 // Archive configures what is kept.
@@ -143,6 +145,24 @@ type Alerts struct {
 	MinSources int         `yaml:"min_sources"` // distinct sites to confirm a milestone, default 1
 	Thresholds []Threshold `yaml:"thresholds"`
 	Channels   []Channel   `yaml:"channels"`
+	// Silences mute alerts that match them until a time.
+	Silences []Silence `yaml:"silences,omitempty"`
+}
+
+// Silence mutes the alerts that match it until a time. An empty field
+// matches anything; every non-empty field must match.
+type Silence struct {
+	Metric  string `yaml:"metric,omitempty"`  // a metric name
+	Subject string `yaml:"subject,omitempty"` // the milestone's subject, case-insensitive
+	Source  string `yaml:"source,omitempty"`  // a source name or a site (registrable domain)
+	Until   string `yaml:"until"`             // required: RFC 3339 or YYYY-MM-DD (midnight UTC)
+	Reason  string `yaml:"reason,omitempty"`  // for people; shown nowhere else
+}
+
+// UntilTime returns until as a time; zero when it is invalid.
+func (s Silence) UntilTime() time.Time {
+	t, _ := ParseSince(s.Until)
+	return t
 }
 
 // Threshold makes a milestone of a figure that crosses a value.
@@ -168,12 +188,31 @@ type Channel struct {
 	SecretFile string `yaml:"secret_file,omitempty"`
 	Secret     Secret `yaml:"secret,omitempty" secret:"resolved"`
 
-	Headers map[string]string `yaml:"headers,omitempty"` // extra webhook headers
+	// Extra webhook headers. Values are masked when the config is printed
+	// (they often carry tokens); they cannot replace the headers
+	// frontierwatch sets (signature, idempotency key, content type).
+	Headers map[string]Secret `yaml:"headers,omitempty"`
 
 	Metrics    []string `yaml:"metrics,omitempty"`     // only these metrics; empty means all
 	Kinds      []string `yaml:"kinds,omitempty"`       // only these milestone kinds; empty means all
 	Digest     string   `yaml:"digest,omitempty"`      // cron schedule: batch alerts into digests
 	MinSources int      `yaml:"min_sources,omitempty"` // 0 means alerts.min_sources
+
+	// Delivery. Timeout bounds one attempt (default 10s); MaxAge is how
+	// long deliveries are retried before they are given up (default 24h).
+	Timeout Duration `yaml:"timeout,omitempty"`
+	MaxAge  Duration `yaml:"max_age,omitempty"`
+
+	// Templates (see package alerts for the data they get). Subject is a
+	// text/template for the email subject. TemplateTextFile overrides the
+	// text of email, Slack and Discord messages (text/template);
+	// TemplateHTMLFile the HTML part of an email (html/template). The
+	// files are read by Load into TemplateText and TemplateHTML.
+	Subject          string `yaml:"subject,omitempty"`
+	TemplateTextFile string `yaml:"template_text_file,omitempty"`
+	TemplateHTMLFile string `yaml:"template_html_file,omitempty"`
+	TemplateText     string `yaml:"-"`
+	TemplateHTML     string `yaml:"-"`
 
 	// Email.
 	To   []string `yaml:"to,omitempty"`
@@ -235,6 +274,7 @@ func Parse(data []byte, name string, env []string) (*Config, error) {
 	}
 	c.ApplyDefaults()
 	errs := c.resolveSecrets(envLookup(env), os.ReadFile)
+	errs = append(errs, c.readTemplates(os.ReadFile)...)
 	if err := c.Validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -242,4 +282,38 @@ func Parse(data []byte, name string, env []string) (*Config, error) {
 		return nil, joinErrors(errs)
 	}
 	return c, nil
+}
+
+// readTemplates reads every channel's template_text_file and
+// template_html_file into TemplateText and TemplateHTML. Errors name the
+// key and the file. Validate parses what was read.
+func (c *Config) readTemplates(readFile func(string) ([]byte, error)) []error {
+	var errs []error
+	for i := range c.Alerts.Channels {
+		ch := &c.Alerts.Channels[i]
+		p := fmt.Sprintf("alerts.channels[%d]", i)
+		for _, f := range []struct {
+			key  string
+			file string
+			dst  *string
+		}{
+			{p + ".template_text_file", ch.TemplateTextFile, &ch.TemplateText},
+			{p + ".template_html_file", ch.TemplateHTMLFile, &ch.TemplateHTML},
+		} {
+			if f.file == "" {
+				continue
+			}
+			b, err := readFile(f.file)
+			if err != nil {
+				errs = append(errs, fieldErr(f.key, "read template %s: %v", f.file, unwrapPathErr(err)))
+				continue
+			}
+			if strings.TrimSpace(string(b)) == "" {
+				errs = append(errs, fieldErr(f.key, "template file %s is empty", f.file))
+				continue
+			}
+			*f.dst = string(b)
+		}
+	}
+	return errs
 }

@@ -14,6 +14,8 @@ const (
 	DefaultFullTextMinWords = 150
 	DefaultListen           = "127.0.0.1:8080"
 	DefaultMaxBody          = ByteSize(10 << 20)
+	DefaultChannelTimeout   = 10 * time.Second // alerts.channels[].timeout
+	DefaultChannelMaxAge    = 24 * time.Hour   // alerts.channels[].max_age
 )
 
 // DefaultUserAgent is the User-Agent sent when http.user_agent is empty:
@@ -92,7 +94,10 @@ func (c *Config) ApplyDefaults() {
 		c.Alerts.MinSources = 1
 	}
 	for i := range c.Alerts.Channels {
-		if m := c.Alerts.Channels[i].SMTP; m != nil {
+		ch := &c.Alerts.Channels[i]
+		setDur(&ch.Timeout, DefaultChannelTimeout)
+		setDur(&ch.MaxAge, DefaultChannelMaxAge)
+		if m := ch.SMTP; m != nil {
 			setStr(&m.TLS, "starttls")
 			if m.Port == 0 {
 				m.Port = 587

@@ -2,11 +2,14 @@ package config
 
 import (
 	"fmt"
+	htmltemplate "html/template"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+	texttemplate "text/template"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -350,6 +353,17 @@ func (v *validator) alerts(a Alerts, metrics map[string]bool) {
 			v.add(p, "needs at_least or at_most")
 		}
 	}
+	for i, s := range a.Silences {
+		p := fmt.Sprintf("alerts.silences[%d]", i)
+		if s.Until == "" {
+			v.add(p+".until", "is required: a silence ends at a time (RFC 3339 or YYYY-MM-DD)")
+		} else if _, err := ParseSince(s.Until); err != nil {
+			v.add(p+".until", "%v", err)
+		}
+		if s.Metric != "" && !metrics[s.Metric] {
+			v.add(p+".metric", "unknown metric %q", s.Metric)
+		}
+	}
 	names := map[string]bool{}
 	for i, ch := range a.Channels {
 		p := fmt.Sprintf("alerts.channels[%d]", i)
@@ -395,11 +409,20 @@ func (v *validator) channel(p string, ch Channel, metrics map[string]bool) {
 	if len(ch.Headers) > 0 && ch.Type != "webhook" {
 		v.add(p+".headers", "headers apply only to webhook channels")
 	}
-	for k := range ch.Headers {
-		if k == "" || strings.ContainsAny(k, " :\r\n") {
+	for k, val := range ch.Headers {
+		switch {
+		case k == "" || strings.ContainsAny(k, " :\r\n"):
 			v.add(p+".headers", "%q is not a header name", k)
+		case slices.Contains(reservedHeaders, http.CanonicalHeaderKey(k)):
+			v.add(p+".headers", "%q is set by frontierwatch and cannot be overridden", k)
+		}
+		if strings.ContainsAny(val.Reveal(), "\r\n\x00") {
+			v.add(p+".headers", "the value of %q must be one line", k) // never the value itself
 		}
 	}
+	v.positive(p+".timeout", ch.Timeout)
+	v.positive(p+".max_age", ch.MaxAge)
+	v.templates(p, ch)
 	for j, m := range ch.Metrics {
 		if !metrics[m] {
 			v.add(fmt.Sprintf("%s.metrics[%d]", p, j), "unknown metric %q", m)
@@ -415,6 +438,50 @@ func (v *validator) channel(p string, ch Channel, metrics map[string]bool) {
 	if ch.MinSources < 0 {
 		v.add(p+".min_sources", "must not be negative")
 	}
+}
+
+// reservedHeaders are the webhook headers that alerts.channels[].headers
+// may not set.
+var reservedHeaders = []string{
+	"Content-Type", "Content-Length", "Host", "Idempotency-Key", "User-Agent",
+	"X-Frontierwatch-Signature", "X-Frontierwatch-Delivery", "X-Frontierwatch-Test",
+}
+
+// templates checks a channel's subject and body templates: which channel
+// types take them, and that they parse. Errors name the file.
+func (v *validator) templates(p string, ch Channel) {
+	if ch.Subject != "" {
+		if ch.Type != "email" {
+			v.add(p+".subject", "applies only to email channels")
+		} else if _, err := texttemplate.New("subject").Parse(ch.Subject); err != nil {
+			v.add(p+".subject", "invalid template: %v", err)
+		}
+	}
+	if ch.TemplateTextFile != "" || ch.TemplateText != "" {
+		key, name := p+".template_text_file", templateName(ch.TemplateTextFile, "template_text")
+		if ch.Type == "webhook" {
+			v.add(key, "applies only to email, slack and discord channels (a webhook's body is fixed JSON)")
+		} else if _, err := texttemplate.New(name).Parse(ch.TemplateText); err != nil {
+			v.add(key, "invalid template: %v", err)
+		}
+	}
+	if ch.TemplateHTMLFile != "" || ch.TemplateHTML != "" {
+		key, name := p+".template_html_file", templateName(ch.TemplateHTMLFile, "template_html")
+		if ch.Type != "email" {
+			v.add(key, "applies only to email channels")
+		} else if _, err := htmltemplate.New(name).Parse(ch.TemplateHTML); err != nil {
+			v.add(key, "invalid template: %v", err)
+		}
+	}
+}
+
+// templateName is the name a template is parsed under: its file, or key
+// when it was set in code.
+func templateName(file, key string) string {
+	if file != "" {
+		return file
+	}
+	return key
 }
 
 func (v *validator) smtp(p string, m *SMTP) {
