@@ -17,6 +17,7 @@ import (
 	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/archive"
 	"github.com/frontierwatch/frontierwatch/config"
+	"github.com/frontierwatch/frontierwatch/crawler"
 	"github.com/frontierwatch/frontierwatch/dedup"
 	"github.com/frontierwatch/frontierwatch/feeds"
 	"github.com/frontierwatch/frontierwatch/fetch"
@@ -31,6 +32,8 @@ type Daemon struct {
 	store   *archive.Store
 	client  *fetch.Client
 	poller  *feeds.Poller
+	crawler *crawler.Crawler
+	full    *ingest.FullText
 	pipe    *ingest.Pipeline
 	backoff feeds.Backoff
 	metrics *metrics
@@ -39,6 +42,8 @@ type Daemon struct {
 	channels map[string]*channel
 	// oneShot daemons (the poll command) work deliveries but not polls.
 	oneShot bool
+	// retryBase is the first delay before a failed delivery is retried.
+	retryBase time.Duration
 
 	// resyncEvery is how often Run reloads the sources from the archive
 	// (sources added or removed by the CLI while the daemon runs).
@@ -68,6 +73,10 @@ func WithResyncInterval(every time.Duration) Option {
 // DeliverPending, not Run.
 func OneShot() Option { return func(d *Daemon) { d.oneShot = true } }
 
+// WithRetryBase sets the first delay before a failed delivery is retried
+// (tests).
+func WithRetryBase(d time.Duration) Option { return func(dm *Daemon) { dm.retryBase = d } }
+
 // WithFetchInterval sets how often River looks for due jobs (tests).
 func WithFetchInterval(every time.Duration) Option {
 	return func(d *Daemon) { d.fetchEvery = every }
@@ -83,6 +92,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		resyncEvery: time.Minute,
 		indexEvery:  10 * time.Second,
 		metrics:     newMetrics(),
+		retryBase:   10 * time.Second,
 	}
 	for _, o := range opts {
 		o(d)
@@ -106,6 +116,9 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		AllowPrivate:   cfg.HTTP.AllowPrivateNetworks,
 	})
 	d.poller = feeds.NewPoller(d.client)
+	d.crawler = d.newCrawler()
+	d.full = ingest.NewFullText(d.client, store, ingest.FullTextOptions{MinWords: cfg.Defaults.FullTextMinWords,
+		Canonicalizer: dedup.NewCanonicalizer(cfg.Dedup.TrackingParams...), Logger: d.log.With("component", "fulltext")})
 	an, err := analysis(cfg)
 	if err != nil {
 		store.Close()
@@ -198,9 +211,7 @@ func (d *Daemon) pollSource(ctx context.Context, src frontierwatch.Source, force
 	}
 	log := d.log.With("source", src.Name)
 	if src.Kind != frontierwatch.KindFeed {
-		r.Status = StatusUnsupported
-		r.Err = fmt.Errorf("daemon: source %q: kind %q is not supported by this build", src.Name, src.Kind)
-		return r, nil
+		return d.pollSite(ctx, src, r, start)
 	}
 	res, err := d.poller.Poll(ctx, src)
 	if ctx.Err() != nil {
@@ -219,7 +230,7 @@ func (d *Daemon) pollSource(ctx context.Context, src frontierwatch.Source, force
 	default:
 		out, err := d.pipe.Ingest(ctx, ingest.Batch{
 			Source:       src,
-			Documents:    res.Documents,
+			Documents:    d.fullText(ctx, src, res.Documents),
 			ETag:         res.ETag,
 			LastModified: res.LastModified,
 			NewURL:       res.PermanentURL,

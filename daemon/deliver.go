@@ -121,11 +121,12 @@ type deliverWorker struct {
 // NextRetry backs off exponentially with jitter: about 10 s, 20 s, 40 s, …
 // capped at an hour.
 func (w *deliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
-	return time.Now().Add(retryDelay(job.Attempt))
+	return time.Now().Add(retryDelay(w.d.retryBase, job.Attempt))
 }
 
-func retryDelay(attempt int) time.Duration {
-	d := 10 * time.Second << min(max(attempt-1, 0), 9)
+// retryDelay is base·2^(attempt-1), capped at an hour, ±10% jitter.
+func retryDelay(base time.Duration, attempt int) time.Duration {
+	d := base << min(max(attempt-1, 0), 12)
 	d = min(d, time.Hour)
 	jitter := time.Duration(rand.Int64N(int64(d) / 5)) // ±10%
 	return d - d/10 + jitter
