@@ -187,7 +187,9 @@ func TestAlertsEndToEnd(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(feeds[r.URL.Path]) }))
 	defer srv.Close()
-	src := func(n string) string { return fmt.Sprintf("  - {name: %s, url: %s/%s, full_text: never}\n", n, srv.URL, n) }
+	src := func(n string) string {
+		return fmt.Sprintf("  - {name: %s, url: %s/%s, full_text: never}\n", n, srv.URL, n)
+	}
 	cfg := alertConfig(t, hook.URL, port, "sources:\n"+src("a")+src("b")+src("old"))
 	ctx := context.Background()
 	d := newDaemon(t, cfg, OneShot())
