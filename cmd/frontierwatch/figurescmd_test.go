@@ -79,6 +79,10 @@ func TestFiguresAndMilestonesCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Mythos") {
 		t.Errorf("figures by subject: %d\n%s", code, out)
 	}
+	code, out, _ = cli(t, "", "search", "--config", conf, "builds itself", "--format", "json", "--figures")
+	if code != 0 || !strings.Contains(out, `"figures":[{"metric":`) {
+		t.Errorf("search --figures: %d\n%s", code, out)
+	}
 	code, out, _ = cli(t, "", "milestones", "--config", conf, "--format", "json")
 	if code != 0 {
 		t.Fatalf("milestones: %d", code)
@@ -116,5 +120,35 @@ func TestFiguresAndMilestonesCommands(t *testing.T) {
 	}
 	if code, _, _ := cli(t, "", "figures", "--config", conf, "--since", "soon"); code != 2 {
 		t.Errorf("bad --since: exit %d", code)
+	}
+}
+
+func TestAlertsTestCommand(t *testing.T) {
+	var got []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]any
+		json.NewDecoder(r.Body).Decode(&body)
+		got = append(got, fmt.Sprint(body["test"]))
+		if strings.Contains(r.URL.Path, "broken") {
+			w.WriteHeader(http.StatusNotFound)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer hook.Close()
+	conf := writeConfig(t, fmt.Sprintf("alerts:\n  channels:\n    - {name: ok, type: webhook, url: %s/ok}\n    - {name: broken, type: webhook, url: %s/broken}\n", hook.URL, hook.URL))
+	code, out, errOut := cli(t, "", "alerts", "test", "--channel", "ok", "--config", conf)
+	if code != 0 || !strings.Contains(out, "ok (webhook): test alert sent") || len(got) != 1 || got[0] != "true" {
+		t.Errorf("test of a working channel: %d %q %q, bodies %v", code, out, errOut, got)
+	}
+	code, out, _ = cli(t, "", "alerts", "test", "--config", conf)
+	if code != 1 || !strings.Contains(out, "broken (webhook): FAILED") || !strings.Contains(out, "ok (webhook): test alert sent") {
+		t.Errorf("test of all channels: %d %q", code, out)
+	}
+	if strings.Contains(out, hook.URL) {
+		t.Errorf("a webhook URL (a credential) is printed: %s", out)
+	}
+	if code, _, _ := cli(t, "", "alerts", "test", "--channel", "nope", "--config", conf); code != 2 {
+		t.Errorf("unknown channel: exit %d", code)
 	}
 }

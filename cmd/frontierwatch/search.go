@@ -29,11 +29,13 @@ type searchResult struct {
 	StorySites *int                       `json:"story_sites"`
 	Topics     []frontierwatch.TopicScore `json:"topics"`
 	Snippet    string                     `json:"snippet"`
+	Figures    []frontierwatch.Figure     `json:"figures,omitempty"`
 }
 
 func (a *app) searchCommand() *cobra.Command {
 	var since, until, source, format string
 	var limit int
+	var withFigures bool
 	cmd := &cobra.Command{
 		Use:   "search [QUERY]",
 		Short: "Search the archive (full text; no query lists the newest articles)",
@@ -76,6 +78,13 @@ Without a query it lists the newest articles.`,
 			if err != nil {
 				return err
 			}
+			if withFigures {
+				for i := range hits {
+					if hits[i].Figures, err = st.ArticleFigures(cmd.Context(), hits[i].ID); err != nil {
+						return err
+					}
+				}
+			}
 			return writeHits(a.stdout, format, hits)
 		},
 	}
@@ -85,6 +94,7 @@ Without a query it lists the newest articles.`,
 	f.StringVar(&source, "source", "", "only articles from this source")
 	f.IntVar(&limit, "limit", 50, "at most this many results (1-1000)")
 	f.StringVarP(&format, "format", "f", "table", "output format: table, json or csv")
+	f.BoolVar(&withFigures, "figures", false, "with --format json: include each article's headline figures")
 	return cmd
 }
 
@@ -113,7 +123,7 @@ func writeHits(w io.Writer, format string, hits []archive.Hit) error {
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		for _, h := range hits {
-			r := searchResult{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source, Snippet: h.Snippet, Topics: h.Topics}
+			r := searchResult{ID: h.ID, URL: h.URL, Title: h.Title, Source: h.Source, Snippet: h.Snippet, Topics: h.Topics, Figures: h.Figures}
 			if !h.Published.IsZero() {
 				p := h.Published.UTC()
 				r.Published = &p
