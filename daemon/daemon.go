@@ -44,6 +44,7 @@ type Daemon struct {
 	oneShot bool
 	// retryBase is the first delay before a failed delivery is retried.
 	retryBase time.Duration
+	onListen  func(addr string)
 
 	// resyncEvery is how often Run reloads the sources from the archive
 	// (sources added or removed by the CLI while the daemon runs).
@@ -73,6 +74,9 @@ func WithResyncInterval(every time.Duration) Option {
 // DeliverPending, not Run.
 func OneShot() Option { return func(d *Daemon) { d.oneShot = true } }
 
+// OnListen calls fn with the address Run serves on, once it listens.
+func OnListen(fn func(addr string)) Option { return func(d *Daemon) { d.onListen = fn } }
+
 // WithRetryBase sets the first delay before a failed delivery is retried
 // (tests).
 func WithRetryBase(d time.Duration) Option { return func(dm *Daemon) { dm.retryBase = d } }
@@ -97,7 +101,7 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 	for _, o := range opts {
 		o(d)
 	}
-	store, err := archive.Open(ctx, cfg.Database.URL)
+	store, err := archive.Open(ctx, cfg.Database.URL, archive.WithLogger(d.log.With("component", "archive")))
 	if err != nil {
 		return nil, err
 	}

@@ -45,8 +45,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return fmt.Errorf("daemon: listen on %s: %w", d.cfg.Server.Listen, err)
 	}
 	d.log.Info("serving", "addr", ln.Addr().String())
+
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()
+	if d.onListen != nil {
+		d.onListen(ln.Addr().String())
+	}
 
 	// River gets a context that outlives ctx so a stop can be graceful:
 	// Stop waits for running jobs, StopAndCancel ends them.

@@ -111,10 +111,7 @@ func (p *Pipeline) analyze(arts []frontierwatch.Article, summaries []string) (ke
 func (p *Pipeline) storeFigures(ctx context.Context, tx *archive.Tx, inserted []frontierwatch.Article) (figs, made int, err error) {
 	al := &p.alerting
 	for _, a := range inserted {
-		seen := a.Published
-		if seen.IsZero() {
-			seen = a.Fetched
-		}
+		seen := published(a)
 		for _, f := range a.Figures {
 			row := archive.FigureRow{Figure: f, Key: milestones.Key(f), SeenAt: seen}
 			v, ok := al.Rules.Value(f)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -188,6 +189,9 @@ func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
 		}
 	}
 	keep, unmatched := p.analyze(fresh, freshSums)
+	// Oldest first: feeds list newest first, but records and first figures
+	// must be judged in the order the news was published.
+	slices.SortStableFunc(keep, func(x, y frontierwatch.Article) int { return published(x).Compare(published(y)) })
 	sigs := p.fingerprint(keep)
 
 	p.mu.Lock()
@@ -225,6 +229,15 @@ func (p *Pipeline) Ingest(ctx context.Context, b Batch) (Outcome, error) {
 	out.Unmatched = len(unmatched)
 	out.Inserted = inserted
 	return out, nil
+}
+
+// published is when an article appeared: its publication time, else when
+// it was fetched.
+func published(a frontierwatch.Article) time.Time {
+	if a.Published.IsZero() {
+		return a.Fetched
+	}
+	return a.Published
 }
 
 // Articles turns documents into articles fetched at now: canonical URL (the

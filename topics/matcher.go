@@ -225,9 +225,12 @@ func (m *Matcher) Topics() []string {
 // Match scores d against every topic and returns the topics it matches,
 // highest score first (ties by name). A topic's score is the sum, over the
 // fields it reads and the include phrases found there, of weight × (1 +
-// ln count), doubled in the title; a topic with a score > 0 then gets
-// FigureBonus for each of the article's figures (the number of built-in
-// metric figures it carries, at most MaxFigures count). An exclude phrase
+// ln count), doubled in the title; a topic whose score already reaches
+// half its MinScore (or is > 0 when MinScore is 0) then gets FigureBonus for
+// each of the article's figures (the number of built-in metric figures it
+// carries, at most MaxFigures count): a headline figure tips an article
+// that is substantially on topic, not one that only shares a word ("cases
+// double every three days"). An exclude phrase
 // in any field the topic reads makes its score 0. A topic matches when its
 // score, rounded to 3 decimals, is > 0 and ≥ its MinScore. Match returns
 // nil when no topic matches.
@@ -253,7 +256,10 @@ func (m *Matcher) Match(d Doc, figures int) []frontierwatch.TopicScore {
 		if s.excluded[i] || !(score > 0) {
 			continue
 		}
-		score = math.Round((score+float64(figures)*FigureBonus)*1000) / 1000
+		if score >= t.minScore/2 {
+			score += float64(figures) * FigureBonus
+		}
+		score = math.Round(score*1000) / 1000
 		if score >= t.minScore {
 			out = append(out, frontierwatch.TopicScore{Topic: t.name, Score: score})
 		}

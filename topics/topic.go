@@ -34,7 +34,7 @@ const (
 	TitleFactor = 2.0
 	// FigureBonus is added to a matching topic's score for each headline
 	// figure the article carries, up to MaxFigures figures.
-	FigureBonus = 2.0
+	FigureBonus = 3.0
 	// MaxFigures caps the figures that earn a bonus.
 	MaxFigures = 3
 )

@@ -123,6 +123,7 @@ and lets you search them. Without --config it runs on its embedded default confi
 		a.alertsCommand(),
 		a.configCommand(),
 		a.migrateCommand(),
+		a.demoCommand(),
 		a.healthCommand(),
 		a.versionCommand(),
 	)
