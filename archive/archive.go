@@ -34,6 +34,7 @@ type Store struct {
 	path   string
 	logger *slog.Logger
 	now    func() time.Time
+	stmts  stmtCache
 }
 
 // Option configures Open.
@@ -74,6 +75,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		_ = s.Close()
 		return nil, err // already "archive: migrate …"
 	}
+	if err := s.prepareAll(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -99,6 +104,7 @@ func open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.closeStmts()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

@@ -82,7 +82,7 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 			return nil, err
 		}
 		defer stmt.Close()
-		as := newAssigner(tx, len(arts), u.At)
+		as := s.newAssigner(tx, len(arts), u.At)
 		for i, a := range arts {
 			if a.Source == "" {
 				a.Source = sourceName
@@ -132,7 +132,7 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 		return nil, fmt.Errorf("update source state: %w", err)
 	}
 	for _, h := range hooks {
-		if err := h(ctx, &Tx{tx: tx, at: u.At}, inserted); err != nil {
+		if err := h(ctx, &Tx{s: s, tx: tx, at: u.At}, inserted); err != nil {
 			return nil, err
 		}
 	}

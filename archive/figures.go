@@ -15,6 +15,7 @@ import (
 // that figures, milestones and the deliveries they raise are stored
 // atomically with the articles: a crash loses all of them or none.
 type Tx struct {
+	s  *Store
 	tx *sql.Tx
 	at time.Time
 }
@@ -35,9 +36,7 @@ type FigureRow struct {
 
 // InsertFigure stores one figure of an article and returns its ID.
 func (t *Tx) InsertFigure(ctx context.Context, articleID int64, f FigureRow) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO figures (article_id, metric, key, value, min, max, comparable,
-		unit, qualifier, subject, benchmark, as_of, forecast, surface, sentence, seen_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := t.s.txExec(ctx, t.tx, qInsertFigure,
 		articleID, f.Metric, f.Key, f.Value, f.Min, f.Max, f.Comparable, f.Unit, string(f.Qualifier), f.Subject,
 		f.Benchmark, f.AsOf, f.Forecast, f.Surface, f.Sentence, f.SeenAt.UnixMilli())
 	if err != nil {
@@ -50,13 +49,12 @@ func (t *Tx) InsertFigure(ctx context.Context, articleID int64, f FigureRow) (in
 // key stored before figure beforeID: the largest, or the smallest when
 // lower is better. known is false when there is none.
 func (t *Tx) Best(ctx context.Context, key string, lower bool, beforeID int64) (best float64, known bool, err error) {
-	agg := "max"
+	q := qBestMax
 	if lower {
-		agg = "min"
+		q = qBestMin
 	}
 	var v sql.NullFloat64
-	err = t.tx.QueryRowContext(ctx, `SELECT `+agg+`(comparable) FROM figures
-		WHERE key = ? AND forecast = 0 AND comparable IS NOT NULL AND id < ?`, key, beforeID).Scan(&v)
+	err = t.s.txQueryRow(ctx, t.tx, q, key, beforeID).Scan(&v)
 	if err != nil {
 		return 0, false, fmt.Errorf("archive: best of %s: %w", key, err)
 	}
@@ -82,8 +80,7 @@ type MilestoneRow struct {
 
 // InsertMilestone stores a new milestone and returns its ID.
 func (t *Tx) InsertMilestone(ctx context.Context, m MilestoneRow) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO milestones (kind, metric, key, subject, benchmark, value, unit,
-		beats, threshold, figure_id, story_id, detected_at, alert) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := t.s.txExec(ctx, t.tx, qInsertMilestone,
 		string(m.Kind), m.Metric, m.Key, m.Subject, m.Benchmark, m.Value, m.Unit, m.Beats, m.Threshold,
 		m.FigureID, m.StoryID, m.DetectedAt.UnixMilli(), m.Alert)
 	if err != nil {
@@ -99,11 +96,7 @@ func (t *Tx) InsertMilestone(ctx context.Context, m MilestoneRow) (int64, error)
 func (t *Tx) SameMilestone(ctx context.Context, key, subject string, value float64, storyID int64) (int64, frontierwatch.MilestoneKind, error) {
 	var id int64
 	var kind string
-	err := t.tx.QueryRowContext(ctx, `SELECT id, kind FROM milestones
-		WHERE key = ?1 AND (
-			(story_id = ?2 AND ?2 != 0 AND abs(value - ?3) <= 0.02 * max(abs(value), abs(?3)))
-			OR (lower(subject) = lower(?4) AND abs(value - ?3) <= 0.02 * max(abs(value), abs(?3))))
-		ORDER BY (story_id = ?2) DESC, id DESC LIMIT 1`, key, storyID, value, strings.TrimSpace(subject)).Scan(&id, &kind)
+	err := t.s.txQueryRow(ctx, t.tx, qSameMilestone, key, storyID, value, strings.TrimSpace(subject)).Scan(&id, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, "", nil
 	}
@@ -117,15 +110,12 @@ func (t *Tx) SameMilestone(ctx context.Context, key, subject string, value float
 // returns the milestone's count of distinct sites, whether it may alert,
 // and whether this article was new to it.
 func (t *Tx) AddMilestoneSource(ctx context.Context, milestoneID, articleID, figureID int64, site string) (sites int, alert, added bool, err error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO milestone_sources (milestone_id, article_id, figure_id, site, added_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, milestoneID, articleID, figureID, site, t.at.UnixMilli())
+	res, err := t.s.txExec(ctx, t.tx, qAddMilestoneSource, milestoneID, articleID, figureID, site, t.at.UnixMilli())
 	if err != nil {
 		return 0, false, false, fmt.Errorf("archive: milestone source: %w", err)
 	}
 	n, _ := res.RowsAffected()
-	err = t.tx.QueryRowContext(ctx, `UPDATE milestones SET
-		sites = (SELECT count(DISTINCT site) FROM milestone_sources WHERE milestone_id = ?1)
-		WHERE id = ?1 RETURNING sites, alert`, milestoneID).Scan(&sites, &alert)
+	err = t.s.txQueryRow(ctx, t.tx, qCountMilestoneSites, milestoneID).Scan(&sites, &alert)
 	if err != nil {
 		return 0, false, false, fmt.Errorf("archive: milestone source: %w", err)
 	}
@@ -135,7 +125,7 @@ func (t *Tx) AddMilestoneSource(ctx context.Context, milestoneID, articleID, fig
 // Confirm marks a milestone confirmed (enough distinct sites), once; it
 // reports whether this call confirmed it.
 func (t *Tx) Confirm(ctx context.Context, milestoneID int64) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE milestones SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL`,
+	res, err := t.s.txExec(ctx, t.tx, qConfirmMilestone,
 		t.at.UnixMilli(), milestoneID)
 	if err != nil {
 		return false, fmt.Errorf("archive: confirm milestone: %w", err)
@@ -147,8 +137,7 @@ func (t *Tx) Confirm(ctx context.Context, milestoneID int64) (bool, error) {
 // AddDelivery records that a milestone is due on a channel, once: it
 // reports false when the pair was recorded before (never deliver twice).
 func (t *Tx) AddDelivery(ctx context.Context, milestoneID int64, channel, state string) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO deliveries (milestone_id, channel, state, created_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT (milestone_id, channel) DO NOTHING`, milestoneID, channel, state, t.at.UnixMilli())
+	res, err := t.s.txExec(ctx, t.tx, qAddDelivery, milestoneID, channel, state, t.at.UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("archive: add delivery: %w", err)
 	}
@@ -160,7 +149,7 @@ func (t *Tx) AddDelivery(ctx context.Context, milestoneID int64, channel, state 
 // no topic), so they are known and not examined again.
 func (t *Tx) SkipURLs(ctx context.Context, source string, urls []string) error {
 	for _, u := range urls {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO skipped_urls (url, source, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+		if _, err := t.s.txExec(ctx, t.tx, qSkipURL,
 			u, source, t.at.UnixMilli()); err != nil {
 			return fmt.Errorf("archive: skip url: %w", err)
 		}
@@ -201,8 +190,35 @@ func (s *Store) withTx(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := fn(&Tx{tx: tx, at: time.Now()}); err != nil {
+	if err := fn(&Tx{s: s, tx: tx, at: time.Now()}); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
+
+// Statements of write transactions, prepared once at Open.
+var (
+	qInsertFigure = txQuery(`INSERT INTO figures (article_id, metric, key, value, min, max, comparable,
+		unit, qualifier, subject, benchmark, as_of, forecast, surface, sentence, seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qBestMax = txQuery(`SELECT max(comparable) FROM figures
+		WHERE key = ? AND forecast = 0 AND comparable IS NOT NULL AND id < ?`)
+	qBestMin = txQuery(`SELECT min(comparable) FROM figures
+		WHERE key = ? AND forecast = 0 AND comparable IS NOT NULL AND id < ?`)
+	qInsertMilestone = txQuery(`INSERT INTO milestones (kind, metric, key, subject, benchmark, value, unit,
+		beats, threshold, figure_id, story_id, detected_at, alert) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qSameMilestone = txQuery(`SELECT id, kind FROM milestones
+		WHERE key = ?1 AND (
+			(story_id = ?2 AND ?2 != 0 AND abs(value - ?3) <= 0.02 * max(abs(value), abs(?3)))
+			OR (lower(subject) = lower(?4) AND abs(value - ?3) <= 0.02 * max(abs(value), abs(?3))))
+		ORDER BY (story_id = ?2) DESC, id DESC LIMIT 1`)
+	qAddMilestoneSource = txQuery(`INSERT INTO milestone_sources (milestone_id, article_id, figure_id, site, added_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+	qCountMilestoneSites = txQuery(`UPDATE milestones SET
+		sites = (SELECT count(DISTINCT site) FROM milestone_sources WHERE milestone_id = ?1)
+		WHERE id = ?1 RETURNING sites, alert`)
+	qConfirmMilestone = txQuery(`UPDATE milestones SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL`)
+	qAddDelivery      = txQuery(`INSERT INTO deliveries (milestone_id, channel, state, created_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (milestone_id, channel) DO NOTHING`)
+	qSkipURL = txQuery(`INSERT INTO skipped_urls (url, source, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
+)

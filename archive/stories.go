@@ -12,14 +12,16 @@ import (
 
 // assigner joins the articles of one transaction to their stories.
 type assigner struct {
+	s       *Store
 	tx      *sql.Tx
 	at      time.Time
 	stories []int64            // story of the i-th article of the batch (0: not stored)
 	touched map[int64]struct{} // stories whose counts must be recomputed
+	fresh   map[int64]bool     // stories created in this transaction with one article
 }
 
-func newAssigner(tx *sql.Tx, n int, at time.Time) *assigner {
-	return &assigner{tx: tx, at: at, stories: make([]int64, n), touched: map[int64]struct{}{}}
+func (s *Store) newAssigner(tx *sql.Tx, n int, at time.Time) *assigner {
+	return &assigner{s: s, tx: tx, at: at, stories: make([]int64, n), touched: map[int64]struct{}{}, fresh: map[int64]bool{}}
 }
 
 // assign puts the i-th article of the batch, stored as id, into the story
@@ -29,7 +31,7 @@ func (as *assigner) assign(ctx context.Context, i int, id int64, a frontierwatch
 	switch {
 	case a.DuplicateOf > 0:
 		var s sql.NullInt64
-		err := as.tx.QueryRowContext(ctx, `SELECT story_id FROM articles WHERE id = ?`, a.DuplicateOf).Scan(&s)
+		err := as.s.txQueryRow(ctx, as.tx, qStoryOf, a.DuplicateOf).Scan(&s)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, fmt.Errorf("story of article %d: %w", a.DuplicateOf, err)
 		}
@@ -44,32 +46,36 @@ func (as *assigner) assign(ctx context.Context, i int, id int64, a frontierwatch
 		if first.IsZero() {
 			first = as.at
 		}
-		res, err := as.tx.ExecContext(ctx, `INSERT INTO stories (first_seen) VALUES (?)`, first.UnixMilli())
+		// A new story has this one article on one site: no recount.
+		res, err := as.s.txExec(ctx, as.tx, qNewStory, first.UnixMilli())
 		if err != nil {
 			return 0, fmt.Errorf("new story: %w", err)
 		}
 		if story, err = res.LastInsertId(); err != nil {
 			return 0, err
 		}
+		as.fresh[story] = true
+	} else {
+		as.touched[story] = struct{}{}
+		delete(as.fresh, story) // joined within the batch: count it
 	}
-	if _, err := as.tx.ExecContext(ctx, `UPDATE articles SET story_id = ? WHERE id = ?`, story, id); err != nil {
+	if _, err := as.s.txExec(ctx, as.tx, qJoinStory, story, id); err != nil {
 		return 0, fmt.Errorf("join story: %w", err)
 	}
 	as.stories[i] = story
-	as.touched[story] = struct{}{}
 	return story, nil
 }
 
 // recount recomputes the article and site counts of the touched stories and
 // returns the site counts.
 func (as *assigner) recount(ctx context.Context) (map[int64]int, error) {
-	sites := make(map[int64]int, len(as.touched))
+	sites := make(map[int64]int, len(as.touched)+len(as.fresh))
+	for story := range as.fresh {
+		sites[story] = 1
+	}
 	for story := range as.touched {
 		var n int
-		err := as.tx.QueryRowContext(ctx, `UPDATE stories SET
-			articles = (SELECT count(*) FROM articles WHERE story_id = ?1),
-			sites = (SELECT count(DISTINCT CASE WHEN site = '' THEN url ELSE site END) FROM articles WHERE story_id = ?1)
-			WHERE id = ?1 RETURNING sites`, story).Scan(&n)
+		err := as.s.txQueryRow(ctx, as.tx, qRecountStory, story).Scan(&n)
 		if err != nil {
 			return nil, fmt.Errorf("recount story %d: %w", story, err)
 		}
@@ -140,7 +146,7 @@ func (s *Store) AssignStories(ctx context.Context, arts []frontierwatch.Article)
 		return fmt.Errorf("archive: assign stories: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	as := newAssigner(tx, len(arts), time.Now())
+	as := s.newAssigner(tx, len(arts), time.Now())
 	for i, a := range arts {
 		if _, err := tx.ExecContext(ctx, `UPDATE articles SET content_hash = ?, simhash = ?, simhash_tail = ?, site = ? WHERE id = ?`,
 			a.ContentHash, int64(a.SimHash), int64(a.SimHashTail), a.Site, a.ID); err != nil {
@@ -185,3 +191,14 @@ func (s *Store) Story(ctx context.Context, id int64) (frontierwatch.Story, error
 	}
 	return st, rows.Err()
 }
+
+// Statements of write transactions, prepared once at Open.
+var (
+	qStoryOf      = txQuery(`SELECT story_id FROM articles WHERE id = ?`)
+	qNewStory     = txQuery(`INSERT INTO stories (first_seen, articles, sites) VALUES (?, 1, 1)`)
+	qJoinStory    = txQuery(`UPDATE articles SET story_id = ? WHERE id = ?`)
+	qRecountStory = txQuery(`UPDATE stories SET
+			articles = (SELECT count(*) FROM articles WHERE story_id = ?1),
+			sites = (SELECT count(DISTINCT CASE WHEN site = '' THEN url ELSE site END) FROM articles WHERE story_id = ?1)
+			WHERE id = ?1 RETURNING sites`)
+)

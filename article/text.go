@@ -1,11 +1,14 @@
-// Package article turns HTML into the text people read: the plain text of
-// a feed item's content now, the main text of a whole page later.
+// Package article turns HTML into the text people read: the plain text of a
+// feed item's content (PlainText), and the main text and metadata of a whole
+// page (Extract: go-trafilatura with its fallback extractors), without
+// navigation, ads, comments or related-article lists.
 package article
 
 import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -77,21 +80,63 @@ var block = map[atom.Atom]bool{
 }
 
 // foldLines folds each line's runs of white space into one space, trims the
-// lines and drops empty ones.
+// lines and drops empty ones, in one pass over s (it runs on every feed
+// item, so it is kept allocation-light: one output buffer).
 func foldLines(s string) string {
-	var out strings.Builder
-	for line := range strings.SplitSeq(s, "\n") {
-		f := strings.FieldsFunc(line, unicode.IsSpace)
-		if len(f) == 0 {
+	out := make([]byte, 0, len(s))
+	sep := byte(0) // separator owed before the next word: 0, ' ' or '\n'
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == '\n' {
+			if len(out) > 0 {
+				sep = '\n'
+			}
+			i++
 			continue
 		}
-		if out.Len() > 0 {
-			out.WriteByte('\n')
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				if len(out) > 0 && sep == 0 {
+					sep = ' '
+				}
+				i++
+				continue
+			}
+		} else if r, n := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+			if len(out) > 0 && sep == 0 {
+				sep = ' '
+			}
+			i += n
+			continue
 		}
-		out.WriteString(strings.Join(f, " "))
+		// a word: up to the next space
+		j := i
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf {
+				if asciiSpace[c] {
+					break
+				}
+				j++
+				continue
+			}
+			r, n := utf8.DecodeRuneInString(s[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += n
+		}
+		if sep != 0 {
+			out = append(out, sep)
+			sep = 0
+		}
+		out = append(out, s[i:j]...)
+		i = j
 	}
-	return out.String()
+	return string(out)
 }
+
+var asciiSpace = [utf8.RuneSelf]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
 
 // WordCount counts the words of a text.
 func WordCount(s string) int {

@@ -3,6 +3,7 @@ package article
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -50,6 +51,35 @@ func FuzzPlainText(f *testing.F) {
 		}
 		if strings.Contains(out, "\n\n") {
 			t.Fatalf("empty line in output %q", out)
+		}
+	})
+}
+
+// foldLinesReference is the straightforward foldLines, kept to check the
+// one-pass version against. It folds each line's runs of white space into one space, trims the
+// lines and drops empty ones.
+func foldLinesReference(s string) string {
+	var out strings.Builder
+	for line := range strings.SplitSeq(s, "\n") {
+		f := strings.FieldsFunc(line, unicode.IsSpace)
+		if len(f) == 0 {
+			continue
+		}
+		if out.Len() > 0 {
+			out.WriteByte('\n')
+		}
+		out.WriteString(strings.Join(f, " "))
+	}
+	return out.String()
+}
+
+func FuzzFoldLines(f *testing.F) {
+	for _, s := range []string{"  a  b \n\n c\t\u00a0d \n ", "\x85x\u2028y", "\n\nx\n", "é  ü\u2003z", "\r\n a\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := foldLines(s), foldLinesReference(s); got != want {
+			t.Fatalf("foldLines(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
