@@ -1,0 +1,283 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/temoto/robotstxt"
+)
+
+// ErrBodyTooLarge is returned (wrapped) for a response whose body is larger
+// than the HTTP client's cap: the body is never silently cut.
+var ErrBodyTooLarge = errors.New("crawler: body too large")
+
+// transport is the RoundTripper of one crawl run, in front of the shared
+// guarded Transport of the fetch client. It
+//
+//   - lets each host have at most parallelism requests in flight, and
+//     waits delay (plus up to a quarter of it at random) between the end of
+//     one request to a host and the start of the next; the delay is the
+//     larger of the source's and the host's robots.txt Crawl-delay;
+//   - fails a body larger than maxBody with ErrBodyTooLarge;
+//   - fetches each host's robots.txt once per run and answers colly's own
+//     robots.txt request from that copy, keeping what it says (Crawl-delay,
+//     Sitemap lines, the rules for our User-Agent) for the crawler.
+type transport struct {
+	base          http.RoundTripper
+	userAgent     string
+	maxBody       int64
+	parallelism   int
+	delay         time.Duration
+	maxCrawlDelay time.Duration
+	// sleep waits for d or until ctx ends (tests may count the waits).
+	sleep func(ctx context.Context, d time.Duration) error
+
+	mu     sync.Mutex
+	gates  map[string]*gate
+	robots map[string]*robotsEntry // by scheme://host
+}
+
+// robotsEntry is one host's robots.txt as fetched this run.
+type robotsEntry struct {
+	once   sync.Once
+	status int
+	body   []byte
+	header http.Header
+	err    error
+	data   *robotstxt.RobotsData
+	group  *robotstxt.Group // the rules for our User-Agent
+}
+
+func newTransport(base http.RoundTripper, userAgent string, maxBody int64, parallelism int, delay, maxCrawlDelay time.Duration) *transport {
+	return &transport{
+		base: base, userAgent: userAgent, maxBody: maxBody, parallelism: max(parallelism, 1),
+		delay: delay, maxCrawlDelay: maxCrawlDelay, sleep: sleepCtx,
+		gates: map[string]*gate{}, robots: map[string]*robotsEntry{},
+	}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodGet && req.URL.Path == "/robots.txt" && req.URL.RawQuery == "" {
+		return t.robotsResponse(req)
+	}
+	return t.limited(req)
+}
+
+// limited makes the request under its host's gate, with the body capped.
+func (t *transport) limited(req *http.Request) (*http.Response, error) {
+	g := t.gate(req.URL.Host)
+	if err := g.acquire(req.Context(), t.sleep); err != nil {
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		g.release()
+		return nil, err
+	}
+	if resp.ContentLength > t.maxBody {
+		resp.Body.Close()
+		g.release()
+		return nil, fmt.Errorf("%w: %s has %d bytes, more than %d", ErrBodyTooLarge, redact(req.URL.String()), resp.ContentLength, t.maxBody)
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: t.maxBody, url: req.URL.String(), release: g.release}
+	return resp, nil
+}
+
+// gate returns the gate of host, creating it with the current delay.
+func (t *transport) gate(host string) *gate {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	g := t.gates[host]
+	if g == nil {
+		g = &gate{sem: make(chan struct{}, t.parallelism), delay: t.delay}
+		t.gates[host] = g
+	}
+	return g
+}
+
+// robotsResponse serves robots.txt from this run's copy, fetching it the
+// first time.
+func (t *transport) robotsResponse(req *http.Request) (*http.Response, error) {
+	e := t.robotsFor(req.Context(), req.URL.Scheme, req.URL.Host)
+	if e.err != nil {
+		return nil, e.err
+	}
+	return &http.Response{
+		StatusCode:    e.status,
+		Status:        fmt.Sprintf("%d %s", e.status, http.StatusText(e.status)),
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        e.header.Clone(),
+		Body:          io.NopCloser(bytes.NewReader(e.body)),
+		ContentLength: int64(len(e.body)),
+		Request:       req,
+	}, nil
+}
+
+// robotsFor returns the robots.txt of scheme://host, fetching it once per
+// run. A missing file (4xx) allows everything; a server error (5xx)
+// disallows everything for this run, as Google's crawler does; a
+// Crawl-delay for our User-Agent (capped at maxCrawlDelay) raises the
+// host's delay.
+func (t *transport) robotsFor(ctx context.Context, scheme, host string) *robotsEntry {
+	key := scheme + "://" + host
+	t.mu.Lock()
+	e := t.robots[key]
+	if e == nil {
+		e = &robotsEntry{}
+		t.robots[key] = e
+	}
+	t.mu.Unlock()
+	e.once.Do(func() {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, key+"/robots.txt", nil)
+		if err != nil {
+			e.err = err
+			return
+		}
+		req.Header.Set("User-Agent", t.userAgent)
+		resp, err := t.limited(req)
+		if err != nil {
+			e.err = err
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 512<<10))
+		resp.Body.Close()
+		if err != nil {
+			e.err = err
+			return
+		}
+		e.status, e.body, e.header = resp.StatusCode, body, resp.Header
+		if e.data, err = robotstxt.FromStatusAndBytes(e.status, body); err != nil {
+			// An unexpected status (1xx, 3xx after redirects): no rules.
+			e.data, _ = robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
+			e.status, e.body = http.StatusNotFound, nil
+		}
+		e.group = e.data.FindGroup(t.userAgent)
+		if cd := e.group.CrawlDelay; cd > 0 {
+			g := t.gate(host)
+			g.mu.Lock()
+			g.delay = max(g.delay, min(cd, t.maxCrawlDelay))
+			// robots.txt itself was the host's last request.
+			g.next = time.Now().Add(g.delay)
+			g.mu.Unlock()
+		}
+	})
+	return e
+}
+
+// allowedByRobots reports whether robots.txt allows fetching u, as far as
+// this run has read the host's robots.txt (unknown hosts are allowed: colly
+// checks them before fetching).
+func (t *transport) allowedByRobots(scheme, host, pathQuery string) bool {
+	t.mu.Lock()
+	e := t.robots[scheme+"://"+host]
+	t.mu.Unlock()
+	if e == nil || e.group == nil {
+		return true
+	}
+	return e.group.Test(pathQuery)
+}
+
+// hostDelay is the current delay between requests to host.
+func (t *transport) hostDelay(host string) time.Duration {
+	g := t.gate(host)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.delay
+}
+
+// gate is one host's limiter.
+type gate struct {
+	sem   chan struct{}
+	mu    sync.Mutex
+	delay time.Duration
+	next  time.Time // earliest start of the next request
+}
+
+func (g *gate) acquire(ctx context.Context, sleep func(context.Context, time.Duration) error) error {
+	select {
+	case g.sem <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	g.mu.Lock()
+	wait := time.Until(g.next)
+	g.mu.Unlock()
+	if wait > 0 {
+		if err := sleep(ctx, wait); err != nil {
+			<-g.sem
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *gate) release() {
+	g.mu.Lock()
+	d := g.delay
+	if d > 0 {
+		d += rand.N(d/4 + 1)
+	}
+	g.next = time.Now().Add(d)
+	g.mu.Unlock()
+	<-g.sem
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// cappedBody fails a read past the cap instead of cutting the body, and
+// frees the host's gate when closed.
+type cappedBody struct {
+	rc      io.ReadCloser
+	left    int64
+	url     string
+	release func()
+	once    sync.Once
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, fmt.Errorf("%w: %s", ErrBodyTooLarge, redact(b.url))
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return n, fmt.Errorf("%w: %s is larger than the cap", ErrBodyTooLarge, redact(b.url))
+	}
+	return n, err
+}
+
+func (b *cappedBody) Close() error {
+	err := b.rc.Close()
+	b.once.Do(b.release)
+	return err
+}
+
+// isHTML reports whether a Content-Type is an HTML page (or says nothing).
+func isHTML(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "" || mt == "text/html" || mt == "application/xhtml+xml"
+}
