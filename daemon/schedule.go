@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/archive"
 	"github.com/frontierwatch/frontierwatch/config"
 )
@@ -50,10 +51,21 @@ type pollWorker struct {
 	d *Daemon
 }
 
-func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return w.d.jobTimeout() }
+// Timeout bounds one poll: a feed's fetch is bounded by the HTTP timeout
+// (storing gets a minute more); a site crawl gets siteCrawlBudget per run
+// and goes on where it stopped at the next run (its frontier is durable).
+func (w *pollWorker) Timeout(job *river.Job[PollArgs]) time.Duration {
+	src, err := w.d.store.Source(context.Background(), job.Args.Source)
+	if err == nil && src.Kind == frontierwatch.KindSite {
+		return siteCrawlBudget
+	}
+	return w.d.jobTimeout()
+}
 
-// jobTimeout bounds one poll job: the fetch is bounded by the HTTP timeout,
-// and storing gets a minute more.
+// siteCrawlBudget is how long one run of a site crawl may take.
+const siteCrawlBudget = 10 * time.Minute
+
+// jobTimeout bounds one feed poll job.
 func (d *Daemon) jobTimeout() time.Duration { return d.cfg.HTTP.Timeout.Std() + time.Minute }
 
 func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
@@ -163,6 +175,6 @@ func (d *Daemon) newRiver() (*river.Client[*sql.Tx], error) {
 		// A poll left running by a daemon that died is retried once it
 		// has certainly timed out, not after River's default hour (it
 		// would block that source's schedule until then).
-		RescueStuckJobsAfter: d.jobTimeout() + time.Minute,
+		RescueStuckJobsAfter: max(d.jobTimeout(), siteCrawlBudget) + time.Minute,
 	})
 }
