@@ -256,12 +256,12 @@ func (e *Extractor) extractSentence(a *sent, s string, published time.Time, out 
 			// unless it names its own ("72.4% for humans")
 			if s, ok := a.forSubject(q); ok {
 				f.Subject = s
+			} else if s, ok := a.possessorSubject(q); ok {
+				f.Subject = s
 			} else if s, ok := a.ownerAfter(q); ok && q.metric == ShareOfCodeByAI {
 				f.Subject = s // "… and more than a quarter of Google's"
-			} else if subjects[q.src] != "" {
-				f.Subject = subjects[q.src]
 			} else {
-				f.Subject = a.subjectFor(q)
+				f.Subject = subjects[q.src] // "up from about 50% a year ago": the source's subject, even none
 			}
 		}
 		f.AsOf, f.Forecast = a.whenFor(q, published)

@@ -59,6 +59,12 @@ func (a *sent) forecast(q *quant) bool {
 		if h.i >= q.j && (a.low(h.i-1) == "that" || a.low(h.i-1) == "which" || a.low(h.i-1) == "who") {
 			continue // "a trend that could reshape …": not the figure's verb
 		}
+		if h.i >= q.j && a.consequenceIn(q.j, h.i) {
+			continue // "a doubling time of 4 months means its horizon could …": the prediction is drawn from the figure
+		}
+		if h.tag == fWeak && h.i < q.i && (takeVerbs[a.low(h.j)] || takeAdverbs[a.low(h.j)] && takeVerbs[a.low(h.j+1)]) {
+			continue // "tasks that would take a human expert two hours": a measure, not a prediction
+		}
 		switch h.tag {
 		case fStrong:
 			strong = true
@@ -104,6 +110,21 @@ func (a *sent) forecast(q *quant) bool {
 	for k := range a.quants {
 		o := &a.quants[k]
 		if o.kind == qDur && o.durUnit >= uMonth && a.low(a.prevWord(o.i)) == "within" {
+			return true
+		}
+	}
+	return false
+}
+
+// consequenceWords draw a consequence from a figure: what follows them is
+// not the figure's own tense.
+var consequenceWords = wordSet("means", "meaning", "implies", "implying", "suggests", "suggesting", "so",
+	"therefore", "thus", "hence", "bedeutet", "signifie", "significa")
+
+// consequenceIn reports a consequence word within tokens [i, j).
+func (a *sent) consequenceIn(i, j int) bool {
+	for k := i; k < j; k++ {
+		if consequenceWords[a.low(k)] {
 			return true
 		}
 	}

@@ -3,7 +3,7 @@ package figures
 // durationMetric: task_horizon or doubling_time.
 func (a *sent) durationMetric(q *quant) {
 	if a.doublingContext(q) {
-		if a.doublingOK(q) {
+		if a.doublingOK(q) && !a.lookBack(q) {
 			q.set(mDoubling)
 		}
 		return
@@ -17,15 +17,22 @@ func (a *sent) doublingContext(q *quant) bool {
 	if q.every {
 		return true
 	}
-	if a.cueBefore(cDoublingTime, q.i, 8) >= 0 && a.cueNear(cDoublingTime, q.i, q.j, 8, true) >= 0 {
-		return true
+	if q.durUnit < uDay {
+		return false // doubling times are days to years: "took 3 hours to double its score" is none
+	}
+	if d := a.cueBefore(cDoublingTime, q.i, 8); d >= 0 && a.cueNear(cDoublingTime, q.i, q.j, 8, true) >= 0 &&
+		q.durUnit >= uDay && !a.durationIn(q.i-d, q.i, q) {
+		return true // not "whose doubling time is seven months, now exceeds two hours"
 	}
 	if h := a.cueNear(cDoublingTime, q.i, q.j, 2, true); h >= 0 && a.cueIn(cDoublingTime, q.j, q.j+3) {
 		return true
 	}
 	// "doubling in about seven months"
 	p := a.prevWord(q.i)
-	return (a.low(p) == "in" || a.low(p) == "within") && isDoublingWord(a.low(p-1))
+	if (a.low(p) == "in" || a.low(p) == "within") && isDoublingWord(a.low(p-1)) {
+		return true
+	}
+	return a.doublingSubject(q)
 }
 
 func (a *sent) doublingOK(q *quant) bool {
@@ -73,7 +80,8 @@ func (a *sent) horizonBlocked(q *quant) bool {
 	if pw == "von" && a.low(p-1) == "innerhalb" || pw == "de" && (a.low(p-1) == "dentro" || a.low(p-1) == "través") {
 		return true // "innerhalb von 3 Monaten"
 	}
-	if pw == "after" && !after || periodBefore[pw] && !(pw == "about" || pw == "over") {
+	taskAdj := q.adj && a.cueAt(cTaskNoun, q.j) // "the 20-minute tasks" is no period
+	if pw == "after" && !after || periodBefore[pw] && !(pw == "about" || pw == "over") && !taskAdj {
 		if !(pw == "the" && (a.low(p-1) == "for" || a.low(p-1) == "of") && after) {
 			return true
 		}
@@ -104,6 +112,11 @@ func (a *sent) horizonBlocked(q *quant) bool {
 	if a.cueBefore(cBudget, q.i, 5) >= 0 || a.cueIn(cBudget, q.j, q.j+3) {
 		return true
 	}
+	for k := q.i - 1; k >= 0 && k >= q.i-8 && a.sameFine(k, q.ni); k-- {
+		if intervalWords[a.low(k)] {
+			return true // "a confidence interval of 75 minutes to 350 minutes"
+		}
+	}
 	if a.cueNear(cHumanTime, q.i, q.j, 6, true) >= 0 && !a.hasCue(cHorizon) {
 		return true
 	}
@@ -113,6 +126,9 @@ func (a *sent) horizonBlocked(q *quant) bool {
 // horizonOK decides whether a duration is a task horizon: how long a
 // model works on its own or how long a task it completes is.
 func (a *sent) horizonOK(q *quant) bool {
+	if q.durUnit != uYear && a.taskLength(q) {
+		return true
+	}
 	if a.horizonBlocked(q) || q.durUnit == uYear {
 		return false // years are periods ("for more than 50 years"), not horizons
 	}
@@ -124,8 +140,10 @@ func (a *sent) horizonOK(q *quant) bool {
 	switch {
 	case after:
 		return true
-	case q.adj && (a.cueAt(cTaskNoun, q.j) || a.cueAt(cAutonomy, q.j)) && a.aiContext():
-		return !a.failureBefore(q)
+	case q.adj && (a.cueAt(cTaskNoun, q.j) || a.cueAt(cAutonomy, q.j) ||
+		a.toks[min(q.j, len(a.toks)-1)].kind == kWord && a.cueAt(cTaskNoun, q.j+1)) && a.aiContext():
+		// "12-hour tasks", "hour-long software tasks"
+		return !a.failureBefore(q) && !a.ratedTasks(q.i)
 	case a.hasCue(cHorizon) && a.valuePosition(q):
 		return true
 	case forWords[pw] || aw == "lang":
@@ -142,14 +160,16 @@ func (a *sent) horizonOK(q *quant) bool {
 		return a.cueBefore(cWorkVerb, f, 5) >= 0 || a.cueBefore(cTaskNoun, f, 2) >= 0 ||
 			a.cueNear(cAutonomy, q.i, q.j, 10, true) >= 0
 	case lastWords[pw] && (a.cueBefore(cTaskNoun, p, 3) >= 0 || pw == "that" && a.cueBefore(cTaskNoun, p, 1) >= 0):
-		return a.cueNear(cHumanTime, q.j, q.j+1, 2, true) < 0
+		return a.cueNear(cHumanTime, q.j, q.j+1, 2, true) < 0 && !a.ratedTasks(a.taskStart(p))
 	case pw == "of" && a.cueBefore(cTaskNoun, p, 1) == 0:
-		return true
+		return !a.ratedTasks(a.taskStart(p))
 	case pw == "in" && (a.cueNear(cAutonomy, q.i, q.j, 20, false) >= 0 || a.aiActor()) && a.cueBefore(cBuild, p, 8) >= 0:
 		return !a.humanSubject(q)
 	case ranWords[pw] && a.cueBefore(cTaskNoun, p, 8) >= 0 && a.cueNear(cAutonomy, q.i, q.j, 12, false) >= 0:
 		return true
 	case a.reliabilityAfter(q):
+		return true
+	case a.evaluatorEstimate(q):
 		return true
 	case a.cueBefore(cAutonomy, q.i, 4) >= 0 && a.aiContext() && !a.humanSubject(q):
 		return true
@@ -159,6 +179,38 @@ func (a *sent) horizonOK(q *quant) bool {
 	case changeFrom[pw] && (a.hasCue(cAutonomy) || a.hasCue(cHorizon)) && a.aiContext():
 		// "autonomous work sessions grew from under 25 minutes to more than 45 minutes"
 		return !a.humanSubject(q)
+	}
+	return false
+}
+
+// intervalWords introduce the bounds of an estimate, not a value.
+var intervalWords = wordSet("interval", "intervals", "ci", "uncertainty", "bounds", "error", "margin")
+
+// estimateWords state an evaluator's measurement.
+var estimateWords = wordSet("estimate", "estimates", "estimated", "measured", "measures", "measurement", "puts",
+	"put", "pegs", "pegged", "clocked", "rated", "result", "results")
+
+// evaluatorEstimate reads an evaluator's estimate for a model in minutes
+// or hours: "METR's estimate for GPT-5.1-Codex-Max is 2 hours and 42
+// minutes", "METR puts Claude at about 5 hours". METR measures time
+// horizons, so an estimate of a duration it makes is one.
+func (a *sent) evaluatorEstimate(q *quant) bool {
+	if q.durUnit > uHour || !valueBefore[a.low(a.prevWord(q.i))] {
+		return false
+	}
+	named := false
+	for k := range a.ents {
+		if e := &a.ents[k]; e.evaluator && e.name == "METR" && e.j <= q.i {
+			named = true
+		}
+	}
+	if !named {
+		return false
+	}
+	for k := q.i - 1; k >= 0 && k >= q.i-12 && a.sameStrong(k, q.ni); k-- {
+		if estimateWords[a.low(k)] {
+			return true
+		}
 	}
 	return false
 }
@@ -248,11 +300,15 @@ func (a *sent) aiContext() bool {
 
 // humanSubject reports a duration whose subject is people: "developers
 // worked for 3 hours".
-func (a *sent) humanSubject(q *quant) bool {
+func (a *sent) humanSubject(q *quant) bool { return a.humanSubjectBefore(q.i, q.ni) }
+
+// humanSubjectBefore reports that the subject before token i (in the
+// clause of token ni) is people.
+func (a *sent) humanSubjectBefore(i, ni int) bool {
 	best := -1
 	for k := range a.ents {
 		e := &a.ents[k]
-		if e.j <= q.i && a.sameStrong(e.i, q.ni) && e.kind != eBench &&
+		if e.j <= i && a.sameStrong(e.i, ni) && e.kind != eBench &&
 			(best < 0 || e.j > a.ents[best].j || e.j == a.ents[best].j && e.i < a.ents[best].i) {
 			best = k
 		}
@@ -260,7 +316,7 @@ func (a *sent) humanSubject(q *quant) bool {
 	if best >= 0 && a.ents[best].kind != eGroup {
 		return false
 	}
-	d := a.cueBefore(cHumanGroup, q.i, 30)
+	d := a.cueBefore(cHumanGroup, i, 30)
 	if d < 0 {
 		return false
 	}
@@ -268,5 +324,5 @@ func (a *sent) humanSubject(q *quant) bool {
 		e := &a.ents[best]
 		return a.cueIn(cHumanGroup, e.head, e.head+1)
 	}
-	return a.cueBefore(cAIContext, q.i, 30) < 0
+	return a.cueBefore(cAIContext, i, 30) < 0
 }

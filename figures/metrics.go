@@ -35,7 +35,7 @@ func (a *sent) assignMetrics() {
 		if (q.kind == qBare && !q.vague && len(a.e.custom) == 0) || (math.IsNaN(q.v) && !q.rng) {
 			continue
 		}
-		if q.delta || a.reliability(q) || a.belief(q) {
+		if q.delta || a.reliability(q) || a.belief(q) || a.pollShare(q) {
 			q.blocked = true
 			continue
 		}
@@ -61,7 +61,7 @@ func (a *sent) assignMetrics() {
 }
 
 // surfaceWords extend a surface by one word: "eight times more", "3x speedup".
-var surfaceWords = wordSet("more", "faster", "quicker", "slower", "speedup", "speed-up", "acceleration",
+var surfaceWords = wordSet("more", "faster", "quicker", "slower", "longer", "speedup", "speed-up", "acceleration",
 	"slowdown", "improvement", "improvements", "increase", "higher", "better", "schneller", "plus", "más")
 
 func (a *sent) surfaceEnd(q *quant) int {
@@ -117,6 +117,18 @@ func (a *sent) belief(q *quant) bool {
 		}
 	}
 	return false
+}
+
+// pollVerbs after a percentage make it a share of people answering a
+// survey: "41% said …", "62% use AI tools daily".
+var pollVerbs = wordSet("said", "say", "says", "reported", "report", "reports", "believe", "believed", "think",
+	"thought", "agree", "agreed", "expect", "expected", "use", "used", "plan", "planned", "want", "wanted",
+	"prefer", "preferred", "trust", "trusted", "admitted", "admit", "feel", "felt")
+
+// pollShare reports a survey share: a bare percentage followed by a verb
+// of answering.
+func (a *sent) pollShare(q *quant) bool {
+	return q.kind == qPct && pollVerbs[a.low(q.j)]
 }
 
 // durationNear reports a duration within maxDist tokens of q in its clause.
@@ -186,10 +198,11 @@ func (a *sent) prevWord(i int) int {
 
 // multMetric: productivity_multiplier or rnd_speedup.
 func (a *sent) multMetric(q *quant) {
-	if a.cueNear(cHorizon, q.i, q.j, 12, true) >= 0 || a.cueNear(cEcon, q.i, q.j, 6, true) >= 0 {
+	users := a.workingUsers(q)
+	if a.cueNear(cHorizon, q.i, q.j, 12, true) >= 0 || !users && a.cueNear(cEcon, q.i, q.j, 6, true) >= 0 {
 		return // growth of a horizon, revenue, a price
 	}
-	worked := a.cueNear(cWorker, q.i, q.j, 40, false) >= 0
+	worked := a.cueNear(cWorker, q.i, q.j, 40, false) >= 0 || users
 	if q.weak {
 		if a.cueBefore(cProductivity, q.i, 5) >= 0 || worked && a.cueBefore(cOutput, q.i, 5) >= 0 {
 			q.set(mProd)
@@ -203,7 +216,7 @@ func (a *sent) multMetric(q *quant) {
 	ds := a.cueNear(cSpeed, q.i, q.j, 20, false)
 	rnd := ds >= 0 && a.hasCue(cRnD) && !(a.cueNear(cHardware, q.i, q.j, 4, true) >= 0 && !a.aiActor())
 	cmp := q.comparison || q.rel
-	worker := a.hasCue(cWorker) && cmp && a.fasterish(q)
+	worker := (a.hasCue(cWorker) || users) && cmp && a.fasterish(q)
 	switch {
 	case dp >= 0 && (!rnd || dp <= ds):
 		q.set(mProd)
@@ -212,6 +225,29 @@ func (a *sent) multMetric(q *quant) {
 	case worker:
 		q.set(mProd)
 	}
+}
+
+// workVerbs after "users" make them people at work: "Copilot users
+// completed tasks 55.8% faster".
+var workVerbs = wordSet("completed", "complete", "completes", "finished", "finish", "finishes", "wrote", "write",
+	"writes", "coded", "code", "merged", "merge", "merges", "shipped", "ship", "ships", "solved", "solve",
+	"solves", "resolved", "worked", "work", "works", "produced", "produce", "produces", "delivered")
+
+// workingUsers reports users of a tool doing work before a multiplier, with
+// no money or usage words near it: "Copilot users completed tasks 55.8%
+// faster", not "users grew 3x".
+func (a *sent) workingUsers(q *quant) bool {
+	for k := q.i - 1; k >= 0 && k >= q.i-6 && a.sameStrong(k, q.ni); k-- {
+		if (a.low(k) == "users" || a.low(k) == "customers") && workVerbs[a.low(k+1)] {
+			for _, h := range a.hits {
+				if h.tag&(1<<cEcon) != 0 && h.i != k && abs(h.i-q.i) <= 8 {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // aiActor reports an AI system acting in the sentence: "AI", "agent", a
@@ -238,7 +274,7 @@ func (a *sent) rndNear(q *quant) bool { return a.cueNear(cRnD, q.i, q.j, 6, fals
 func (a *sent) fasterish(q *quant) bool {
 	for k := q.j; k < q.j+3 && k < len(a.toks); k++ {
 		switch a.low(k) {
-		case "faster", "quicker", "slower", "more", "productive", "productivity", "output", "schneller",
+		case "faster", "quicker", "slower", "longer", "more", "productive", "productivity", "output", "schneller",
 			"plus", "más", "rapides", "rápido", "productifs", "as", "gains", "gain", "improvement", "improvements",
 			"increase", "boost":
 			return true
@@ -274,8 +310,8 @@ func (a *sent) inherit() {
 			continue
 		}
 		p := &a.quants[best]
-		if q.kind == qDur && a.horizonBlocked(q) && !(p.mi == mDoubling && q.every) {
-			continue
+		if q.kind == qDur && (p.mi != mDoubling && a.horizonBlocked(q) || a.lookBack(q)) {
+			continue // a doubling time's partner is only a period when it looks back
 		}
 		if q.kind == qPct && a.ofNoun(q) == ofOther {
 			continue
@@ -306,6 +342,30 @@ func (a *sent) contrastLink(p, q *quant) bool {
 	return false
 }
 
+// surpassWords compare a figure with an earlier one: "far exceeding the
+// previous state of the art of 1.96%".
+var surpassWords = wordSet("exceeding", "exceeds", "exceeded", "beating", "beats", "beat", "surpassing",
+	"surpasses", "surpassed", "outperforming", "outperforms", "outperformed", "topping", "tops", "topped",
+	"eclipsing", "eclipsed", "besting", "bested", "improving", "doubling", "tripling", "versus", "vs",
+	"compared", "against", "than")
+
+// surpassBefore reports a comparison word shortly before token i in its
+// clause.
+func (a *sent) surpassBefore(i int) bool {
+	for k, n := i-1, 0; k >= 0 && n < 8 && a.sameStrong(k, i); k-- {
+		if a.low(k) != "-" {
+			n++ // "state-of-the-art" is one word
+		}
+		if surpassWords[a.low(k)] {
+			return true
+		}
+		if a.toks[k].kind == kNum {
+			return false
+		}
+	}
+	return false
+}
+
 var linkWords = wordSet("to", "vs", "versus", "compared", "and", "or", "but", "while", "from", "(", ",", "than",
 	"against", "à", "y", "et", "und", "bis", "al", "a", "up", "down", "with", "for", "on", "in", "then",
 	"–", "-", "—", "/", "vs.", "über")
@@ -320,10 +380,15 @@ func (a *sent) linked(p, q *quant) bool {
 	if hi < lo {
 		return false
 	}
-	gap := hi - lo
+	gap := 0
+	for k := lo; k < hi; k++ {
+		if a.low(k) != "-" || a.toks[k].space {
+			gap++ // "end-to-end" is one word
+		}
+	}
 	limit := 10
-	if a.low(q.i-1) == "from" && (a.low(q.i-2) == "up" || a.low(q.i-2) == "down") {
-		limit = 20 // "75% … — up from 50% six months earlier"
+	if a.low(q.i-1) == "from" && (a.low(q.i-2) == "up" || a.low(q.i-2) == "down") || q.i > p.i && a.surpassBefore(q.i) {
+		limit = 20 // "75% … — up from 50% six months earlier", "…, far exceeding the previous best of 1.96%"
 	}
 	if gap > limit {
 		return false

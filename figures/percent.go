@@ -105,7 +105,7 @@ func (a *sent) percentMetric(q *quant) {
 // shareWords state a share: "accounted for", "written by", "percentage".
 var shareWords = wordSet("written", "generated", "authored", "produced", "accounted", "accounts", "account",
 	"makes", "make", "made", "contributed", "percentage", "percentages", "share", "proportion", "writes",
-	"wrote", "write", "generates", "generate", "autocompletes", "geschrieben", "generiert", "généré", "écrit",
+	"wrote", "write", "writing", "generating", "producing", "authoring", "generates", "generate", "autocompletes", "geschrieben", "generiert", "généré", "écrit",
 	"generado", "escrito", "生成", "编写")
 
 func (a *sent) shareVerb(q *quant) bool {

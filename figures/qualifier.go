@@ -29,7 +29,7 @@ var qualLex = newLexicon().
 	add(qlAtLeast, "at least", "no less than", "no fewer than", "a minimum of", "minimum of", "not less than",
 		"≥", ">=", "mindestens", "au moins", "al menos", "por lo menos", "至少", "不少于").
 	add(qlAbout, "about", "roughly", "around", "nearly", "approximately", "approx", "approx.", "almost",
-		"close to", "some", "circa", "ca", "ca.", "c.", "an estimated", "~", "≈", "∼", "more or less",
+		"close to", "closer to", "some", "circa", "ca", "ca.", "c.", "an estimated", "~", "≈", "∼", "more or less",
 		"on the order of", "in the region of", "give or take", "near", "etwa", "rund", "ungefähr", "knapp",
 		"fast", "nahezu", "environ", "près de", "presque", "autour de", "quasiment", "alrededor de",
 		"alrededor del", "aproximadamente", "casi", "cerca de", "cerca del", "unos", "unas", "en torno a",
@@ -114,6 +114,8 @@ func (a *sent) relativeChange(q *quant) {
 		w = a.low(k + 1)
 	}
 	switch {
+	case (w == "longer" || w == "more" && a.low(k+1) == "time") && a.tookBefore(q.i):
+		dir = -1 // "took 19% longer" is 19% slower (sentences.md)
 	case relUp[w]:
 		dir = 1
 		if w == "more" && (a.low(k+1) == "than" || a.low(k+1) == "of") {
@@ -169,6 +171,19 @@ func (a *sent) relativeChange(q *quant) {
 	if dir < 0 {
 		q.lo, q.hi = q.hi, q.lo
 	}
+}
+
+// tookBefore reports a verb of taking time just before token i: "took 19%
+// longer".
+func (a *sent) tookBefore(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3; k-- {
+		switch a.low(k) {
+		case "took", "take", "takes", "taking", "needed", "need", "needs", "required", "require", "requires",
+			"brauchten", "tardaron", "ont mis":
+			return true
+		}
+	}
+	return false
 }
 
 // overDuring are nouns after which "over" means "during".

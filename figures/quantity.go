@@ -43,6 +43,7 @@ type quant struct {
 	qualWord   string
 	src        int // the quantity this one took its metric from, or -1
 	se         int // end of the surface: j, or one word more ("52x acceleration", "12-hour tasks")
+	sj         int // when > 0, the subject ends before this token ("… tasks that take skilled engineers 1 hour")
 
 	metric string
 	unit   string
@@ -98,6 +99,11 @@ var multWords = map[string]float64{
 	"viermal": 4, "fünfmal": 5, "zehnmal": 10, "doubled": 2, "tripled": 3, "quadrupled": 4,
 }
 
+// singularUnit are the unit words of "hour-long", "minute-long". Longer
+// ones ("month-long tasks") are ambiguous between working time and
+// wall-clock time and are left out.
+var singularUnit = wordSet("minute", "hour")
+
 var weakMult = wordSet("doubled", "tripled", "quadrupled")
 
 var factorWords = wordSet("factor", "faktor", "facteur")
@@ -113,6 +119,16 @@ func (a *sent) specialQuant(i int) (quant, bool) {
 			return quant{}, false // "walked twice": a count of times, not "twice as fast"
 		}
 		return q, true
+	}
+	u := i
+	if articleWords[t.low] && u+1 < len(a.toks) {
+		u++ // "a day-long run": the article is no number here
+	}
+	if tag, e, ok := unitLex.at(a.toks, u); ok && isDurUnit(tag) && e == u+1 && singularUnit[a.low(u)] &&
+		a.low(e) == "-" && a.low(e+1) == "long" && !a.toks[e].space && !a.toks[e+1].space &&
+		!(u == i && a.low(i-1) == "-" && !t.space) && a.toks[max(i-1, 0)].kind != kNum {
+		// "hour-long tasks", "a day-long run": one unit
+		return quant{kind: qDur, v: unitHours[tag], i: u, j: e + 2, ni: u, nj: e + 2, durUnit: tag, adj: true}, true
 	}
 	if factorWords[t.low] {
 		k := i + 1

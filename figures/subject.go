@@ -57,7 +57,7 @@ func (a *sent) findGroups() {
 			s++
 		}
 		det := a.low(s - 1)
-		if !plural && !(sup && det == "the") {
+		if !plural && !(sup && (det == "the" || det == "s" && a.low(s-2) == "'")) {
 			continue
 		}
 		e := entity{i: s, j: h + 1, kind: eGroup, head: h}
@@ -216,6 +216,10 @@ func (a *sent) markSources() {
 	toks := a.toks
 	for k := range a.ents {
 		e := &a.ents[k]
+		if e.kind == eGroup && reportVerbs[a.low(e.j)] && a.low(e.j+1) == "that" {
+			e.source = true // "Researchers found that the agent …": who reports, not what
+			continue
+		}
 		if e.kind == eGroup || e.kind == eBench {
 			continue
 		}
@@ -237,6 +241,12 @@ func (a *sent) markSources() {
 		}
 	}
 }
+
+// reportVerbs introduce what someone found or said.
+var reportVerbs = wordSet("found", "find", "finds", "said", "say", "says", "reported", "report", "reports",
+	"estimated", "estimate", "estimates", "noted", "note", "notes", "showed", "show", "shows", "concluded",
+	"conclude", "observed", "observe", "wrote", "argue", "argued", "argues", "claim", "claimed", "claims",
+	"believe", "believes", "suggest", "suggests", "suggested", "discovered", "measured", "calculated")
 
 // oblique reports an entity inside a prepositional phrase ("on NVIDIA's
 // hardware", "powered by OpenAI"), a weaker subject than a bare one.
@@ -273,6 +283,12 @@ func (a *sent) subjectFor(q *quant) string {
 	if s, ok := a.forSubject(q); ok {
 		return s
 	}
+	if s, ok := a.possessorSubject(q); ok {
+		return s
+	}
+	if a.unnamedClauseSubject(q) {
+		return ""
+	}
 	if q.metric == ShareOfCodeByAI {
 		if s, ok := a.codeOwner(q); ok {
 			return s
@@ -285,13 +301,19 @@ func (a *sent) subjectFor(q *quant) string {
 		func(e *entity) bool { return a.sameStrong(e.i, q.ni) && !e.weak && !e.evaluator },
 		func(e *entity) bool { return !a.oblique(e) && !e.weak && !e.evaluator },
 		func(e *entity) bool { return !e.weak && !e.evaluator },
-		func(e *entity) bool { return true },
+		// "its engineers" stands for a group; "its models" is a pronoun
+		// phrase for an unnamed system: no subject (sentences.md)
+		func(e *entity) bool { return !e.weak || !otherHeads[a.low(e.head)] },
+	}
+	lim := q.i
+	if q.sj > 0 {
+		lim = q.sj
 	}
 	for _, pass := range passes {
 		best := -1
 		for k := range a.ents {
 			e := &a.ents[k]
-			if !usable(e) || e.j > q.i || !pass(e) {
+			if !usable(e) || e.j > lim || !pass(e) {
 				continue
 			}
 			if best < 0 || e.j > a.ents[best].j || e.j == a.ents[best].j && e.i < a.ents[best].i {
@@ -312,7 +334,7 @@ func (a *sent) subjectFor(q *quant) string {
 	// a source when nothing else is named: "Según Google, más del 30% …"
 	for k := len(a.ents) - 1; k >= 0; k-- {
 		e := &a.ents[k]
-		if e.source && e.kind != eBench && e.j <= q.i && !isOutlet(e.name) {
+		if e.source && e.kind != eBench && e.kind != eGroup && e.j <= q.i && !isOutlet(e.name) {
 			return e.name
 		}
 	}
@@ -333,9 +355,11 @@ func (a *sent) subjectFor(q *quant) string {
 
 // writerGlue may stand between a model and its verb: "Claude Code, which
 // now accounts for".
-var writerGlue = wordSet(",", "which", "that", "now", "already", "also", "currently", "itself", "alone", "today")
+var writerGlue = wordSet(",", "which", "that", "now", "already", "also", "currently", "itself", "alone", "today",
+	"is", "are", "was", "were", "has", "have", "been")
 
-// forSubject reads "72.4% for humans", "90 percent for Claude Code itself".
+// forSubject reads "72.4% for humans", "90 percent for Claude Code
+// itself"; "20x for its predecessor" has no subject.
 func (a *sent) forSubject(q *quant) (string, bool) {
 	if a.low(q.j) != "for" {
 		return "", false
@@ -345,6 +369,9 @@ func (a *sent) forSubject(q *quant) (string, bool) {
 		if !e.source && e.kind != eBench && (e.i == q.j+1 || e.i == q.j+2 && a.low(q.j+1) == "the") {
 			return e.name, true
 		}
+	}
+	if a.otherNP(q.j+1, q.metric != ShareOfCodeByAI) {
+		return "", true
 	}
 	return "", false
 }

@@ -168,6 +168,9 @@ func (a *sent) unitAt(n numv, k int) (u, end, flags int) {
 	}
 	if hyph && isDurUnit(tag) {
 		flags |= flAdj
+		if a.low(e) == "-" && a.low(e+1) == "long" && !toks[e].space && e+1 < len(toks) && !toks[e+1].space {
+			e += 2 // "two-hour-long task"
+		}
 	}
 	if isDurUnit(tag) && !hyph && (t.low == "hour" || t.low == "minute" || t.low == "day" || t.low == "week" ||
 		t.low == "month" || t.low == "year") && !n.article && n.v != 1 && !n.frac {
