@@ -1,6 +1,7 @@
 package topics
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/frontierwatch/frontierwatch/figures"
@@ -28,7 +29,10 @@ func TestDefaultTopic(t *testing.T) {
 			t.Errorf("phrase %q: %v", p.Text, err)
 			continue
 		}
-		key := Normalize(p.Text) + "/" + strings.Repeat("*", int(toks[len(toks)-1].kind))
+		var key string
+		for _, tk := range toks {
+			key += fmt.Sprintf("%d:%s ", tk.kind, tk.text)
+		}
 		if seen[key] {
 			t.Errorf("phrase %q is listed twice", p.Text)
 		}
@@ -100,6 +104,8 @@ func TestDefaultShortItems(t *testing.T) {
 		{"Your investment time horizon, explained", "", 1, false},
 		{"Self-improvement tips for the new year", "", 1, false},
 		{"OpenAI releases a new image model", "", 0, false},
+		{"Over 80% of Aurora's code is now written by its models", "", 0, true},
+		{"Half of the company's code is written by AI", "", 0, true},
 		// Short reports whose substance is a headline figure.
 		{"New model tops coding benchmark", "Nova-4 scored 78% on SWE-bench Verified, the highest result reported so far.", 1, true},
 		{"Twentyfold: agents accelerate AI research code", "The lab's latest agent achieved a 20x speedup on training code.", 1, true},

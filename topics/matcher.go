@@ -344,6 +344,8 @@ func tokenMatches(p ptoken, tok []byte, num bool) bool {
 		return len(tok) >= len(p.text) && string(tok[:len(p.text)]) == p.text
 	case kindNumber:
 		return num || numberWords[string(tok)]
+	case kindAny:
+		return true
 	default:
 		return string(tok) == p.text
 	}

@@ -253,3 +253,24 @@ func TestMatchHugeToken(t *testing.T) {
 		t.Errorf("Match after a huge text = %v", got)
 	}
 }
+
+func TestAnyWordWildcard(t *testing.T) {
+	m, err := NewMatcher([]Topic{{Name: "w", Include: []Phrase{{Text: "% of ? code", Weight: 1}}, MinScore: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]bool{
+		"80% of Anthropic's code":    false, // "anthropic s" is two words here
+		"80% of the code":            true,
+		"80% of our code":            true,
+		"80% of code":                false, // ? is exactly one word
+		"80% of the merged new code": false,
+	} {
+		if got := m.Match(Doc{Text: text}, 0) != nil; got != want {
+			t.Errorf("%q: match %v, want %v", text, got, want)
+		}
+	}
+	if _, err := NewMatcher([]Topic{{Name: "w", Include: []Phrase{{Text: "? code", Weight: 1}}}}); err == nil {
+		t.Error("a phrase starting with ? must be refused")
+	}
+}
