@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -35,7 +36,7 @@ func TestSIGTERMLetsRunningPollsFinish(t *testing.T) {
 	defer srv.Close()
 	conf := writeConfig(t, fmt.Sprintf("server:\n  listen: 127.0.0.1:0\npoll:\n  shutdown_timeout: 20s\nsources:\n  - {name: slow, url: %s/feed}\n", srv.URL))
 
-	var stderr bytes.Buffer
+	var stderr lockedBuffer // written by exec's copying goroutine, read here
 	cmd := exec.Command(bin, "run", "--config", conf)
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -68,4 +69,22 @@ func TestSIGTERMLetsRunningPollsFinish(t *testing.T) {
 	if code := run(context.Background(), []string{"search", "--config", conf, "--format", "csv"}, nil, &out, &out, nil); code != 0 || !strings.Contains(out.String(), "Slow news") {
 		t.Errorf("the poll running at SIGTERM was not stored: %d\n%s", code, out.String())
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
