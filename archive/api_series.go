@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -14,13 +15,67 @@ type SeriesQuery struct {
 	Benchmark        string // case-insensitive, exact; empty means any
 	Since, Until     time.Time
 	IncludeForecasts bool
+	// Limit caps the figures Series reads (the first by time stated);
+	// 0 means all. SeriesValues ignores it.
+	Limit int
 }
 
-// Series calls fn with every figure of q.Metric that q selects, oldest
-// first (by the time it was stated), without a limit: a chart needs them
-// all. It streams, so a long series costs no more memory than fn keeps. An
-// error from fn stops the walk and is returned as it is.
-func (s *Store) Series(ctx context.Context, q SeriesQuery, fn func(FigureHit) error) error {
+// SeriesPoint is a figure as a chart needs it: its value, when it was
+// stated, and where (the article's source, site and URL).
+type SeriesPoint struct {
+	FigureID, ArticleID int64
+	Value, Min, Max     *float64
+	Qualifier           string
+	Subject, Benchmark  string
+	AsOf                string
+	Surface             string
+	Seen                time.Time // the article's published time, else its fetch time
+	Source, Site, URL   string
+}
+
+// Series calls fn with the figures of q.Metric that q selects, oldest
+// first (by the time it was stated), with their articles' sources, up to
+// q.Limit (0: all of them: a chart needs them all). It streams, so a long
+// series costs no more memory than fn keeps. An error from fn stops the
+// walk and is returned as it is.
+func (s *Store) Series(ctx context.Context, q SeriesQuery, fn func(SeriesPoint) error) error {
+	where, args := seriesWhere(q)
+	lim := ""
+	if q.Limit > 0 {
+		lim = " LIMIT ?"
+		args = append(args, q.Limit)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT f.id, f.article_id, f.value, f.min, f.max, f.qualifier, f.subject,
+		f.benchmark, f.as_of, f.surface, f.seen_at, a.source, a.site, a.url
+	FROM figures f JOIN articles a ON a.id = f.article_id
+	WHERE `+where+`
+	ORDER BY f.seen_at, f.id`+lim, args...)
+	if err != nil {
+		return fmt.Errorf("archive: series of %s: %w", q.Metric, err)
+	}
+	defer rows.Close()
+	var v, lo, hi sql.NullFloat64
+	var seen int64
+	for rows.Next() {
+		var p SeriesPoint
+		if err := rows.Scan(&p.FigureID, &p.ArticleID, &v, &lo, &hi, &p.Qualifier, &p.Subject, &p.Benchmark, &p.AsOf,
+			&p.Surface, &seen, &p.Source, &p.Site, &p.URL); err != nil {
+			return fmt.Errorf("archive: series of %s: %w", q.Metric, err)
+		}
+		p.Value, p.Min, p.Max = nullFloat(v), nullFloat(lo), nullFloat(hi)
+		p.Seen = time.UnixMilli(seen).UTC()
+		if err := fn(p); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("archive: series of %s: %w", q.Metric, err)
+	}
+	return nil
+}
+
+// seriesWhere is the WHERE clause of q's figures, on "f".
+func seriesWhere(q SeriesQuery) (string, []any) {
 	where := []string{"f.metric = ?"}
 	args := []any{q.Metric}
 	if q.Subject != "" {
@@ -38,23 +93,42 @@ func (s *Store) Series(ctx context.Context, q SeriesQuery, fn func(FigureHit) er
 	if !q.IncludeForecasts {
 		where = append(where, "f.forecast = 0")
 	}
-	rows, err := s.r.QueryContext(ctx, figureHitSelect+` WHERE `+strings.Join(where, " AND ")+`
-	ORDER BY f.seen_at, f.id`, args...)
+	return strings.Join(where, " AND "), args
+}
+
+// SeriesValue is what a trend fit needs of a figure.
+type SeriesValue struct {
+	Value, Min, Max *float64
+	AsOf            string
+	Seen            time.Time
+}
+
+// SeriesValues calls fn with the values of every figure q selects (its
+// Limit aside), oldest first. It reads the figures alone, without their
+// articles, so fitting a long series is cheap.
+func (s *Store) SeriesValues(ctx context.Context, q SeriesQuery, fn func(SeriesValue) error) error {
+	where, args := seriesWhere(q)
+	rows, err := s.r.QueryContext(ctx, `SELECT f.value, f.min, f.max, f.as_of, f.seen_at FROM figures f
+	WHERE `+where+` ORDER BY f.seen_at, f.id`, args...)
 	if err != nil {
-		return fmt.Errorf("archive: series of %s: %w", q.Metric, err)
+		return fmt.Errorf("archive: series values of %s: %w", q.Metric, err)
 	}
 	defer rows.Close()
+	var v, lo, hi sql.NullFloat64
+	var seen int64
 	for rows.Next() {
-		h, err := scanFigureHit(rows)
-		if err != nil {
-			return fmt.Errorf("archive: series of %s: %w", q.Metric, err)
+		var p SeriesValue
+		if err := rows.Scan(&v, &lo, &hi, &p.AsOf, &seen); err != nil {
+			return fmt.Errorf("archive: series values of %s: %w", q.Metric, err)
 		}
-		if err := fn(h); err != nil {
+		p.Value, p.Min, p.Max = nullFloat(v), nullFloat(lo), nullFloat(hi)
+		p.Seen = time.UnixMilli(seen).UTC()
+		if err := fn(p); err != nil {
 			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("archive: series of %s: %w", q.Metric, err)
+		return fmt.Errorf("archive: series values of %s: %w", q.Metric, err)
 	}
 	return nil
 }

@@ -199,7 +199,7 @@ func TestSeriesAndMetricCounts(t *testing.T) {
 	values := func(q SeriesQuery) []float64 {
 		t.Helper()
 		var out []float64
-		if err := s.Series(ctx, q, func(h FigureHit) error { out = append(out, *h.Value); return nil }); err != nil {
+		if err := s.Series(ctx, q, func(p SeriesPoint) error { out = append(out, *p.Value); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		return out
@@ -219,8 +219,22 @@ func TestSeriesAndMetricCounts(t *testing.T) {
 			t.Errorf("%+v: %v, want %v", c.q, got, c.want)
 		}
 	}
+	var pts []SeriesPoint
+	if err := s.Series(ctx, SeriesQuery{Metric: "task_horizon", Limit: 1}, func(p SeriesPoint) error { pts = append(pts, p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 1 || pts[0].Source != "a" || pts[0].URL != "https://a.example/x" || pts[0].Subject != "Model A" || !pts[0].Seen.Equal(at) || pts[0].FigureID == 0 {
+		t.Errorf("limited series %+v", pts)
+	}
+	var vals []float64
+	if err := s.SeriesValues(ctx, SeriesQuery{Metric: "task_horizon", Limit: 1}, func(v SeriesValue) error { vals = append(vals, *v.Value); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(vals, []float64{2, 4}) {
+		t.Errorf("series values %v", vals)
+	}
 	stop := errors.New("stop")
-	if err := s.Series(ctx, SeriesQuery{Metric: "task_horizon"}, func(FigureHit) error { return stop }); !errors.Is(err, stop) {
+	if err := s.Series(ctx, SeriesQuery{Metric: "task_horizon"}, func(SeriesPoint) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("fn's error: %v", err)
 	}
 	counts, err := s.MetricCounts(ctx)

@@ -238,6 +238,9 @@ type Server struct {
 	TokenEnv  string `yaml:"token_env"`
 	TokenFile string `yaml:"token_file"`
 	Token     Secret `yaml:"token,omitempty" secret:"resolved"`
+	// ReadTokenRequired makes the reads (API and web pages) need the
+	// token too; by default they are open.
+	ReadTokenRequired bool `yaml:"read_token_required"`
 }
 
 // Log configures logging.

@@ -499,4 +499,7 @@ func (v *validator) server(s Server) {
 	if _, port, err := net.SplitHostPort(s.Listen); err != nil || port == "" {
 		v.add("server.listen", "%q is not host:port", s.Listen)
 	}
+	if s.ReadTokenRequired && s.Token.Reveal() == "" {
+		v.add("server.read_token_required", "needs a token: set server.token_env or server.token_file")
+	}
 }

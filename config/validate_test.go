@@ -58,6 +58,7 @@ func TestValidateOneProblem(t *testing.T) {
 		{"smtp tls", "alerts:\n  channels:\n    - {name: c, type: email, to: [a@example.org], smtp: {host: m, tls: ssl3}}\n", `config: alerts.channels[0].smtp.tls: "ssl3" is not one of`},
 		{"channel kinds", "alerts:\n  channels:\n    - {name: c, type: webhook, url: https://h.example/, kinds: [rumour]}\n", `config: alerts.channels[0].kinds[0]: "rumour" is not one of record, threshold, first`},
 		{"since", "alerts:\n  since: yesterday\n", `config: alerts.since: invalid time "yesterday"`},
+		{"read token without a token", "server:\n  read_token_required: true\n", "config: server.read_token_required: needs a token"},
 		{"since rfc3339", "alerts:\n  since: 2026-03-01T12:00:00+02:00\n", ""},
 		{"min_sources", "alerts:\n  min_sources: -2\n", "config: alerts.min_sources: must be at least 1"},
 		{"topic needs phrase", "topics:\n  - name: t\n", "config: topics[0].include: a topic needs at least one phrase"},

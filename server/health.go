@@ -1,5 +1,8 @@
-// Package server is frontierwatch's HTTP face: health and readiness now,
-// the JSON API, the web page and metrics as they land.
+// Package server is frontierwatch's HTTP face: the JSON API (documented by
+// the OpenAPI file it serves at /api/openapi.json), the web pages (search,
+// milestones, charts of each metric with its trend, sources), /healthz,
+// /readyz and, when the daemon gives one, /metrics. New builds the whole
+// handler; Handler serves health and readiness alone.
 package server
 
 import (
@@ -16,10 +19,17 @@ type Check func(ctx context.Context) error
 // passes: the archive answers, the scheduler runs).
 func Handler(checks map[string]Check) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.HandleFunc("GET /readyz", readyz(checks))
+	return mux
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func readyz(checks map[string]Check) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
 		status, code := map[string]string{}, http.StatusOK
@@ -32,9 +42,12 @@ func Handler(checks map[string]Check) http.Handler {
 			}
 		}
 		writeJSON(w, code, status)
-	})
-	return mux
+	}
 }
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) { healthz(w, r) }
+
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) { readyz(s.opts.Checks)(w, r) }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
