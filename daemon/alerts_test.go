@@ -349,3 +349,38 @@ func TestDeliveryInterruptedMidSend(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredSilenceMutes: a silence added through the API (stored in the
+// archive) mutes the deliveries it matches; the others go out.
+func TestStoredSilenceMutes(t *testing.T) {
+	rcv, hook := newReceiver(t)
+	_, port := startMailbox(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(corpusFeed(t, "first.example", time.Date(2026, 6, 5, 10, 0, 0, 0, time.UTC)))
+	}))
+	defer srv.Close()
+	cfg := alertConfig(t, hook.URL, port, fmt.Sprintf("sources:\n  - {name: a, url: %s/a, full_text: never}\n", srv.URL))
+	ctx := context.Background()
+	d := newDaemon(t, cfg, OneShot())
+	if _, err := d.Store().AddSilence(ctx, archive.Silence{Metric: "rnd_speedup", Until: time.Now().Add(time.Hour), Reason: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	srcs, _ := d.Sources(ctx)
+	if _, err := d.PollAll(ctx, srcs, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := d.DeliverPending(ctx, 20*time.Second)
+	if err != nil || counts[archive.DeliverySilenced] == 0 || counts[archive.DeliveryPending] != 0 {
+		t.Fatalf("deliveries %v, %v", counts, err)
+	}
+	rcv.mu.Lock()
+	defer rcv.mu.Unlock()
+	for _, body := range rcv.body {
+		if body["metric"] == "rnd_speedup" {
+			t.Errorf("a silenced metric was delivered: %v", body)
+		}
+	}
+	if len(rcv.body) == 0 {
+		t.Error("the unsilenced milestones were not delivered")
+	}
+}

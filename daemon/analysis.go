@@ -28,11 +28,22 @@ func analysis(cfg *config.Config) (ingest.Analysis, error) {
 // Extractor is the figure extractor the config describes: the built-in
 // metrics and those the config adds.
 func Extractor(cfg *config.Config) *figures.Extractor {
+	return figures.New(figures.WithMetrics(configMetrics(cfg)...))
+}
+
+// configMetrics are the metrics the config adds.
+func configMetrics(cfg *config.Config) []figures.MetricDef {
 	var defs []figures.MetricDef
 	for _, m := range cfg.Metrics {
 		defs = append(defs, figures.MetricDef{Name: m.Name, Unit: m.Unit, HigherIsBetter: m.Direction != "lower", Cues: m.Cues})
 	}
-	return figures.New(figures.WithMetrics(defs...))
+	return defs
+}
+
+// metricDefs are every metric figures may have: the built-in ones and the
+// config's.
+func metricDefs(cfg *config.Config) []figures.MetricDef {
+	return append(figures.BuiltinMetrics(), configMetrics(cfg)...)
 }
 
 // rules are the milestone rules the config describes.

@@ -108,9 +108,19 @@ func (d *Daemon) alert(ctx context.Context, milestoneID int64, ch string) (alert
 	return a, nil
 }
 
-// silenced reports whether a silence of the config mutes the alert now.
-func (d *Daemon) silenced(a alerts.Alert) bool {
-	return alerts.Silenced(alerts.SilencesFromConfig(d.cfg.Alerts.Silences), a, d.now())
+// silenced reports whether a silence of the config, or one added through
+// the API, mutes the alert now.
+func (d *Daemon) silenced(ctx context.Context, a alerts.Alert) (bool, error) {
+	now := d.now()
+	ss := alerts.SilencesFromConfig(d.cfg.Alerts.Silences)
+	stored, err := d.store.Silences(ctx, now)
+	if err != nil {
+		return false, err
+	}
+	for _, s := range stored {
+		ss = append(ss, alerts.Silence{Metric: s.Metric, Subject: s.Subject, Source: s.Source, Until: s.Until, Reason: s.Reason})
+	}
+	return alerts.Silenced(ss, a, now), nil
 }
 
 type deliverWorker struct {
@@ -159,7 +169,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if err != nil {
 		return err
 	}
-	if d.silenced(a) {
+	if muted, err := d.silenced(ctx, a); err != nil {
+		return err
+	} else if muted {
 		d.finishDelivery(ctx, args, archive.DeliverySilenced, nil)
 		return nil
 	}
@@ -228,7 +240,9 @@ func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) err
 		if err != nil {
 			return err
 		}
-		if d.silenced(a) {
+		if muted, err := d.silenced(ctx, a); err != nil {
+			return err
+		} else if muted {
 			d.finishDelivery(ctx, DeliverArgs{id, job.Args.Channel}, archive.DeliverySilenced, nil)
 			continue
 		}

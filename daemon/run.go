@@ -28,18 +28,26 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	rc := d.river
 	var running atomic.Bool
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", d.Metrics())
-	mux.Handle("/", server.Handler(map[string]server.Check{
-		"archive": d.store.Ping,
-		"scheduler": func(context.Context) error {
-			if !running.Load() {
-				return errors.New("not running")
-			}
-			return nil
+	handler := server.New(server.Options{
+		Store: d.store,
+		Checks: map[string]server.Check{
+			"archive": d.store.Ping,
+			"scheduler": func(context.Context) error {
+				if !running.Load() {
+					return errors.New("not running")
+				}
+				return nil
+			},
 		},
-	}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		Token:             d.cfg.Server.Token.Reveal(),
+		ReadTokenRequired: d.cfg.Server.ReadTokenRequired,
+		NextRun:           d.nextRun,
+		Metrics:           d.Metrics(),
+		MetricDefs:        metricDefs(d.cfg),
+		ConfigSilences:    d.cfg.Alerts.Silences,
+		Logger:            d.log.With("component", "server"),
+	})
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
 	if err != nil {
 		return fmt.Errorf("daemon: listen on %s: %w", d.cfg.Server.Listen, err)
@@ -180,4 +188,27 @@ func (d *Daemon) DeliverPending(ctx context.Context, wait time.Duration) (map[st
 		}
 	}
 	return counts, nil
+}
+
+// nextRun is when a source is polled next: its schedule's next slot, or
+// the end of its backoff when that is later. Zero for a disabled or
+// unknown source.
+func (d *Daemon) nextRun(name string) time.Time {
+	src, err := d.store.Source(context.Background(), name)
+	if err != nil || !src.Enabled {
+		return time.Time{}
+	}
+	spec := src.Schedule
+	if spec == "" {
+		spec = d.cfg.Defaults.Schedule
+	}
+	sched, err := config.ParseSchedule(spec)
+	if err != nil {
+		return time.Time{}
+	}
+	next := sched.Next(d.now())
+	if src.State.NextAttemptAt.After(next) {
+		next = src.State.NextAttemptAt
+	}
+	return next
 }
