@@ -30,6 +30,7 @@ type pages struct {
 var templateFuncs = template.FuncMap{
 	"date":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 	"num":    formatNum,
+	"unit":   unitFor,
 	"figure": formatFigure,
 }
 
@@ -123,10 +124,24 @@ var qualifierWords = map[frontierwatch.Qualifier]string{
 	frontierwatch.AtLeast: "at least ", frontierwatch.About: "about ",
 }
 
+// unitFor is a unit as it reads after the value v: "1 hour", "2 hours",
+// "1 month"; symbols and other units are unchanged.
+func unitFor(v float64, unit string) string {
+	if v == 1 {
+		if u, ok := strings.CutSuffix(unit, "s"); ok && (unit == "hours" || unit == "months" || unit == "days" || unit == "weeks" || unit == "years" || unit == "minutes") {
+			return u
+		}
+	}
+	return unit
+}
+
 // formatFigure writes a figure's value with its qualifier and unit:
 // "up to 12 hours", "4–8 hours".
 func formatFigure(f figureView) string {
 	unit := f.Unit
+	if f.Value != nil {
+		unit = unitFor(*f.Value, unit)
+	}
 	if unit != "" && unit != "x" && unit != "percent" {
 		unit = " " + unit
 	}

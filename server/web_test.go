@@ -173,6 +173,8 @@ func TestFormatting(t *testing.T) {
 		want string
 	}{
 		{figureView{Value: fl(12), Unit: "hours", Qualifier: frontierwatch.UpTo}, "up to 12 hours"},
+		{figureView{Value: fl(1), Unit: "hours", Qualifier: frontierwatch.About}, "about 1 hour"},
+		{figureView{Value: fl(1), Unit: "x"}, "1x"},
 		{figureView{Min: fl(4), Max: fl(8), Unit: "hours", Qualifier: frontierwatch.Range}, "4–8 hours"},
 		{figureView{Value: fl(52), Unit: "x"}, "52x"},
 		{figureView{Value: fl(71.5), Unit: "percent"}, "71.5%"},
