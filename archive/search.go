@@ -2,7 +2,6 @@ package archive
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -63,50 +62,18 @@ type Hit struct {
 // with each of its words quoted; when that fails too, the error wraps
 // ErrBadQuery.
 func (s *Store) Search(ctx context.Context, q Query) ([]Hit, error) {
-	limit := clampLimit(q.Limit)
-	text := strings.TrimSpace(q.Text)
-	if text == "" {
-		hits, err := s.list(ctx, q, limit)
-		if err != nil {
-			return nil, fmt.Errorf("archive: search: %w", err)
-		}
-		return hits, nil
-	}
-	if len(text) > MaxQueryLen {
-		return nil, fmt.Errorf("%w: longer than %d bytes", ErrBadQuery, MaxQueryLen)
-	}
-	if n := len(strings.Fields(text)); n > MaxQueryTerms {
-		return nil, fmt.Errorf("%w: %d terms, at most %d allowed", ErrBadQuery, n, MaxQueryTerms)
-	}
-	// Search what was committed: index the articles stored since the
-	// last indexing first (usually none; the daemon indexes after polls).
-	pending, err := s.indexPending(ctx)
+	p, err := s.SearchPage(ctx, PageQuery{Query: q})
 	if err != nil {
-		return nil, fmt.Errorf("archive: search: %w", err)
+		return nil, err
 	}
-	if pending {
-		if _, err := s.IndexPending(ctx, 0); err != nil {
-			return nil, fmt.Errorf("archive: search: %w", err)
-		}
+	for i := range p.Hits {
+		p.Hits[i].Snippet = bracketMarks.Replace(p.Hits[i].Snippet)
 	}
-	hits, err := s.match(ctx, text, q, limit)
-	if err == nil {
-		return hits, nil
-	}
-	if !isQueryError(err) {
-		return nil, fmt.Errorf("archive: search: %w", err)
-	}
-	if quoted := QuoteTerms(text); quoted != "" && quoted != text {
-		hits, err2 := s.match(ctx, quoted, q, limit)
-		if err2 == nil {
-			return hits, nil
-		}
-		if !isQueryError(err2) {
-			return nil, fmt.Errorf("archive: search: %w", err2)
-		}
-	}
-	return nil, fmt.Errorf("%w %q: %s", ErrBadQuery, truncate(text, 200), queryErrorReason(err))
+	return p.Hits, nil
 }
+
+// bracketMarks shows the highlighted terms of a snippet as [term].
+var bracketMarks = strings.NewReplacer(HighlightStart, "[", HighlightEnd, "]")
 
 // clampLimit applies the default and the maximum to a requested limit.
 func clampLimit(n int) int {
@@ -146,72 +113,6 @@ func filters(q Query) (string, []any) {
 		args = append(args, q.Source)
 	}
 	return b.String(), args
-}
-
-// match runs a full-text query.
-func (s *Store) match(ctx context.Context, fts string, q Query, limit int) ([]Hit, error) {
-	where, args := filters(q)
-	args = append([]any{fts}, args...)
-	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+`, '',
-		snippet(articles_fts, 1, '[', ']', '…', 12),
-		snippet(articles_fts, 0, '[', ']', '…', 12),
-		articles_fts.rank
-	FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-	WHERE articles_fts MATCH ? AND articles_fts.rank MATCH 'bm25(10.0, 1.0)'`+where+`
-	ORDER BY articles_fts.rank
-	LIMIT ?`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	hits := []Hit{}
-	for rows.Next() {
-		var (
-			h                   Hit
-			textSnip, titleSnip string
-			score               float64
-		)
-		h.Article, err = scanArticle(rows, &textSnip, &titleSnip, &score)
-		if err != nil {
-			return nil, err
-		}
-		// The text snippet holds the best passage, or the first words of
-		// the text when only the title matched; without text, the title.
-		h.Snippet = textSnip
-		if strings.TrimSpace(h.Snippet) == "" {
-			h.Snippet = titleSnip
-		}
-		h.Rank = -score
-		hits = append(hits, h)
-	}
-	return hits, rows.Err()
-}
-
-// list returns the newest articles that pass q's filters.
-func (s *Store) list(ctx context.Context, q Query, limit int) ([]Hit, error) {
-	where, args := filters(q)
-	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+`, '', substr(a.text, 1, 400)
-	FROM articles a
-	WHERE 1 = 1`+where+`
-	ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
-	LIMIT ?`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	hits := []Hit{}
-	for rows.Next() {
-		var h Hit
-		var lead string
-		if h.Article, err = scanArticle(rows, &lead); err != nil {
-			return nil, err
-		}
-		h.Snippet = firstWords(lead, leadWords)
-		hits = append(hits, h)
-	}
-	return hits, rows.Err()
 }
 
 // firstWords returns the first n words of s, with "…" when it cut.
