@@ -7,7 +7,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/frontierwatch/frontierwatch/archive"
 	"github.com/frontierwatch/frontierwatch/daemon"
 )
 
@@ -166,17 +165,13 @@ func (a *app) migrateCommand() *cobra.Command {
 		Short: "Apply the database schema (also done at every start); safe to repeat",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := a.loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := archive.Open(cmd.Context(), cfg.Database.URL)
+			st, err := a.openArchive(cmd)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			fmt.Fprintf(a.stdout, "schema up to date: %s\n", redactDSN(cfg.Database.URL))
-			return nil
+			_, err = fmt.Fprintln(a.stdout, "schema up to date")
+			return err
 		},
 	}
 }

@@ -169,9 +169,9 @@ func checkFormat(format string) error {
 }
 
 func (a *app) figuresCommand() *cobra.Command {
-	var metric, subject, since, until, format string
+	var lf listFlags
+	var metric, subject string
 	var forecasts bool
-	var limit int
 	cmd := &cobra.Command{
 		Use:   "figures",
 		Short: "List the headline figures in the archive, oldest first",
@@ -179,19 +179,10 @@ func (a *app) figuresCommand() *cobra.Command {
   frontierwatch figures --subject claude --format csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := archive.FigureQuery{Metric: metric, Subject: subject, IncludeForecasts: forecasts, Limit: limit}
+			q := archive.FigureQuery{Metric: metric, Subject: subject, IncludeForecasts: forecasts, Limit: lf.limit}
 			var err error
-			if q.Since, err = parseDate(since, false); err != nil {
-				return usagef("--since: %v", err)
-			}
-			if q.Until, err = parseDate(until, true); err != nil {
-				return usagef("--until: %v", err)
-			}
-			if err := checkFormat(format); err != nil {
+			if q.Since, q.Until, err = lf.parse(); err != nil {
 				return err
-			}
-			if limit < 1 || limit > archive.MaxLimit {
-				return usagef("--limit must be between 1 and %d", archive.MaxLimit)
 			}
 			st, err := a.openArchive(cmd)
 			if err != nil {
@@ -202,7 +193,7 @@ func (a *app) figuresCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			switch format {
+			switch lf.format {
 			case "json":
 				return writeJSONLines(a.stdout, hits)
 			case "csv":
@@ -221,11 +212,8 @@ func (a *app) figuresCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&metric, "metric", "", "only this metric (task_horizon, doubling_time, share_of_code_by_ai, …)")
 	f.StringVar(&subject, "subject", "", "only figures whose subject contains this (case-insensitive)")
-	f.StringVar(&since, "since", "", "only figures stated on or after this date")
-	f.StringVar(&until, "until", "", "only figures stated on or before this date")
 	f.BoolVar(&forecasts, "forecasts", false, "include forecasts")
-	f.IntVar(&limit, "limit", 1000, "at most this many figures")
-	f.StringVarP(&format, "format", "f", "table", "output format: table, json or csv")
+	lf.add(f, "figures", 1000)
 	return cmd
 }
 
@@ -248,26 +236,17 @@ func writeJSONLines[T any](w io.Writer, items []T) error {
 }
 
 func (a *app) milestonesCommand() *cobra.Command {
-	var since, until, metric, format string
-	var limit int
+	var lf listFlags
+	var metric string
 	cmd := &cobra.Command{
 		Use:   "milestones",
 		Short: "List milestones (new records, thresholds crossed, first figures), newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := archive.MilestoneQuery{Metric: metric, Limit: limit}
+			q := archive.MilestoneQuery{Metric: metric, Limit: lf.limit}
 			var err error
-			if q.Since, err = parseDate(since, false); err != nil {
-				return usagef("--since: %v", err)
-			}
-			if q.Until, err = parseDate(until, true); err != nil {
-				return usagef("--until: %v", err)
-			}
-			if err := checkFormat(format); err != nil {
+			if q.Since, q.Until, err = lf.parse(); err != nil {
 				return err
-			}
-			if limit < 1 || limit > archive.MaxLimit {
-				return usagef("--limit must be between 1 and %d", archive.MaxLimit)
 			}
 			st, err := a.openArchive(cmd)
 			if err != nil {
@@ -278,7 +257,7 @@ func (a *app) milestonesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			switch format {
+			switch lf.format {
 			case "json":
 				return writeJSONLines(a.stdout, ms)
 			case "csv":
@@ -306,10 +285,7 @@ func (a *app) milestonesCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&since, "since", "", "only milestones detected on or after this date")
-	f.StringVar(&until, "until", "", "only milestones detected on or before this date")
 	f.StringVar(&metric, "metric", "", "only this metric")
-	f.IntVar(&limit, "limit", 100, "at most this many milestones")
-	f.StringVarP(&format, "format", "f", "table", "output format: table, json or csv")
+	lf.add(f, "milestones", 100)
 	return cmd
 }

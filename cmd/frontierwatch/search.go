@@ -33,8 +33,8 @@ type searchResult struct {
 }
 
 func (a *app) searchCommand() *cobra.Command {
-	var since, until, source, format string
-	var limit int
+	var lf listFlags
+	var source string
 	var withFigures bool
 	cmd := &cobra.Command{
 		Use:   "search [QUERY]",
@@ -46,30 +46,15 @@ Without a query it lists the newest articles.`,
   frontierwatch search 'agents OR autonomy' --source metr --format json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := archive.Query{Source: source, Limit: limit}
+			q := archive.Query{Source: source, Limit: lf.limit}
 			if len(args) == 1 {
 				q.Text = args[0]
 			}
 			var err error
-			if q.Since, err = parseDate(since, false); err != nil {
-				return usagef("--since: %v", err)
-			}
-			if q.Until, err = parseDate(until, true); err != nil {
-				return usagef("--until: %v", err)
-			}
-			if limit < 1 || limit > 1000 {
-				return usagef("--limit must be between 1 and 1000")
-			}
-			switch format {
-			case "table", "json", "csv":
-			default:
-				return usagef("--format must be table, json or csv, not %q", format)
-			}
-			cfg, err := a.loadConfig()
-			if err != nil {
+			if q.Since, q.Until, err = lf.parse(); err != nil {
 				return err
 			}
-			st, err := archive.Open(cmd.Context(), cfg.Database.URL)
+			st, err := a.openArchive(cmd)
 			if err != nil {
 				return err
 			}
@@ -85,15 +70,12 @@ Without a query it lists the newest articles.`,
 					}
 				}
 			}
-			return writeHits(a.stdout, format, hits)
+			return writeHits(a.stdout, lf.format, hits)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&since, "since", "", "only articles published on or after this date (YYYY-MM-DD or RFC 3339)")
-	f.StringVar(&until, "until", "", "only articles published on or before this date (YYYY-MM-DD or RFC 3339)")
+	lf.add(f, "articles", 50)
 	f.StringVar(&source, "source", "", "only articles from this source")
-	f.IntVar(&limit, "limit", 50, "at most this many results (1-1000)")
-	f.StringVarP(&format, "format", "f", "table", "output format: table, json or csv")
 	f.BoolVar(&withFigures, "figures", false, "with --format json: include each article's headline figures")
 	return cmd
 }
