@@ -3,7 +3,6 @@ package alerts
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -137,14 +136,7 @@ func transportRetry(err error) bool {
 	if errors.Is(err, fetch.ErrBlockedAddress) || errors.Is(err, fetch.ErrBadURL) {
 		return false
 	}
-	var (
-		certInvalid  x509.CertificateInvalidError
-		unknownAuth  x509.UnknownAuthorityError
-		hostnameErr  x509.HostnameError
-		certVerifErr *tls.CertificateVerificationError
-	)
-	if errors.As(err, &certInvalid) || errors.As(err, &unknownAuth) ||
-		errors.As(err, &hostnameErr) || errors.As(err, &certVerifErr) {
+	if fetch.CertificateError(err) {
 		return false
 	}
 	var recErr tls.RecordHeaderError

@@ -76,14 +76,7 @@ func Retryable(err error) bool {
 	if errors.As(err, &dnsErr) {
 		return !dnsErr.IsNotFound
 	}
-	var (
-		certInvalid  x509.CertificateInvalidError
-		unknownAuth  x509.UnknownAuthorityError
-		hostnameErr  x509.HostnameError
-		certVerifErr *tls.CertificateVerificationError
-	)
-	if errors.As(err, &certInvalid) || errors.As(err, &unknownAuth) ||
-		errors.As(err, &hostnameErr) || errors.As(err, &certVerifErr) {
+	if CertificateError(err) {
 		return false
 	}
 	// Everything else Get returns is a transport failure: refused or reset
@@ -168,4 +161,18 @@ func formatSize(n int64) string {
 		return "1 byte"
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// CertificateError reports whether err is a TLS certificate that could not
+// be verified (expired, unknown authority, wrong host name): a fault of the
+// server's setup that retrying does not mend.
+func CertificateError(err error) bool {
+	var (
+		certInvalid  x509.CertificateInvalidError
+		unknownAuth  x509.UnknownAuthorityError
+		hostnameErr  x509.HostnameError
+		certVerifErr *tls.CertificateVerificationError
+	)
+	return errors.As(err, &certInvalid) || errors.As(err, &unknownAuth) ||
+		errors.As(err, &hostnameErr) || errors.As(err, &certVerifErr)
 }
