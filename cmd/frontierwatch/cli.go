@@ -103,9 +103,15 @@ func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "frontierwatch",
 		Short: "Watch the news for quantitative milestones in AI self-improvement and autonomy",
-		Long: `frontierwatch polls AI-news feeds and sites on cron schedules, archives the articles,
-and lets you search them. Without --config it runs on its embedded default config
-(SQLite under ./data, a curated list of real AI-news feeds).`,
+		Long: `frontierwatch polls AI-news feeds and sites on cron schedules, archives the articles
+that match its topics (one story per report, however many sites copy it), extracts their
+headline figures (task horizons, doubling times, share of AI-written code, speed-ups, …),
+and alerts you once, by webhook, Slack, Discord or email, when a figure sets a record,
+crosses a threshold or is the first of its kind. A JSON API and a web page with trend
+charts serve the archive.
+
+Without --config it runs on its embedded default config (SQLite under ./data, a curated
+list of real AI-news sources). Try "frontierwatch demo" for an offline tour.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       frontierwatch.Version,

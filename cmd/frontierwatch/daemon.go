@@ -13,10 +13,11 @@ import (
 func (a *app) runCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "run",
-		Short: "Run the daemon: poll every source on its schedule, serve health checks",
+		Short: "Run the daemon: poll every source on its schedule, alert, serve the API and web page",
 		Long: `run polls every enabled source on its cron schedule (and once at start), stores
-what it finds and serves /healthz and /readyz on server.listen. SIGINT or SIGTERM
-stops it: running polls finish (up to poll.shutdown_timeout), then it exits.`,
+what it finds, delivers milestone alerts, and serves the web page, the JSON API,
+/metrics, /healthz and /readyz on server.listen. SIGINT or SIGTERM stops it: running
+polls finish (up to poll.shutdown_timeout), then it exits.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.loadConfig()
