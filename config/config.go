@@ -91,6 +91,7 @@ type SourceConfig struct {
 
 	// Crawl rules, for kind site only.
 	Follow         []string `yaml:"follow,omitempty"`          // regexps of article URLs to follow
+	Seeds          []string `yaml:"seeds,omitempty"`           // more seed pages besides url (section pages)
 	AllowedDomains []string `yaml:"allowed_domains,omitempty"` // default: the seed's host
 	MaxDepth       int      `yaml:"max_depth,omitempty"`       // default 1
 	MaxPages       int      `yaml:"max_pages,omitempty"`       // default 50

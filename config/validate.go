@@ -235,7 +235,7 @@ func (v *validator) sources(srcs []SourceConfig, defaults Defaults) {
 				key string
 				set bool
 			}{
-				{"follow", len(s.Follow) > 0}, {"allowed_domains", len(s.AllowedDomains) > 0},
+				{"follow", len(s.Follow) > 0}, {"allowed_domains", len(s.AllowedDomains) > 0}, {"seeds", len(s.Seeds) > 0},
 				{"max_depth", s.MaxDepth != 0}, {"max_pages", s.MaxPages != 0},
 			} {
 				if r.set {
@@ -253,6 +253,11 @@ func (v *validator) siteRules(p string, s SourceConfig) {
 	for j, re := range s.Follow {
 		if _, err := regexp.Compile(re); err != nil {
 			v.add(fmt.Sprintf("%s.follow[%d]", p, j), "invalid regexp: %v", err)
+		}
+	}
+	for j, seed := range s.Seeds {
+		if u, err := url.Parse(seed); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add(fmt.Sprintf("%s.seeds[%d]", p, j), "%q is not an absolute http or https URL", seed)
 		}
 	}
 	for j, d := range s.AllowedDomains {

@@ -45,6 +45,9 @@ type Daemon struct {
 	// retryBase is the first delay before a failed delivery is retried.
 	retryBase time.Duration
 	onListen  func(addr string)
+	// seeds are the extra seed pages of site sources (config only: sites
+	// come from the config file).
+	seeds map[string][]string
 
 	// resyncEvery is how often Run reloads the sources from the archive
 	// (sources added or removed by the CLI while the daemon runs).
@@ -100,6 +103,12 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 	}
 	for _, o := range opts {
 		o(d)
+	}
+	d.seeds = map[string][]string{}
+	for _, s := range cfg.Sources {
+		if len(s.Seeds) > 0 {
+			d.seeds[s.Name] = s.Seeds
+		}
 	}
 	store, err := archive.Open(ctx, cfg.Database.URL, archive.WithLogger(d.log.With("component", "archive")))
 	if err != nil {

@@ -43,12 +43,30 @@ func (d *Daemon) pollSite(ctx context.Context, src frontierwatch.Source, r Repor
 		return r, nil
 	}
 	h := &siteHandler{d: d, src: src}
-	res, err := d.crawler.Crawl(ctx, src, siteFrontier{store: d.store, source: src.ID, now: d.now}, h)
-	if ctx.Err() != nil {
-		return r, ctx.Err() // interrupted: the frontier keeps what is left
-	}
-	if err != nil {
-		return r, fmt.Errorf("daemon: crawl %q: %w", src.Name, err)
+	// One crawl per seed page (the source's url, then its seeds), sharing
+	// the source's frontier and visited set and its max_pages budget.
+	var res crawler.Result
+	for i, seed := range append([]string{src.URL}, d.seeds[src.Name]...) {
+		s := src
+		s.URL = seed
+		if src.MaxPages > 0 {
+			if s.MaxPages = src.MaxPages - res.Requests; s.MaxPages <= 0 {
+				break
+			}
+		}
+		one, err := d.crawler.Crawl(ctx, s, siteFrontier{store: d.store, source: src.ID, now: d.now}, h)
+		if ctx.Err() != nil {
+			return r, ctx.Err() // interrupted: the frontier keeps what is left
+		}
+		if err != nil {
+			return r, fmt.Errorf("daemon: crawl %q: %w", src.Name, err)
+		}
+		if one.Err != nil && i > 0 {
+			// An extra seed failing does not fail the source.
+			d.log.Warn("seed page failed", "source", src.Name, "error", one.Err.Error())
+			one.Err = nil
+		}
+		res = addResults(res, one)
 	}
 	h.addTo(&r)
 	r.Known += res.Archived
@@ -220,4 +238,25 @@ func (d *Daemon) fullText(ctx context.Context, src frontierwatch.Source, docs []
 		d.log.Debug("full text", "source", src.Name, "fetched", st.Fetched, "failed", st.Failed, "known", st.Known)
 	}
 	return out
+}
+
+// addResults sums two crawl results; the first error stands.
+func addResults(a, b crawler.Result) crawler.Result {
+	a.Requests += b.Requests
+	a.Seeds += b.Seeds
+	a.SeedsNotModified += b.SeedsNotModified
+	a.Listings += b.Listings
+	a.Articles += b.Articles
+	a.Archived += b.Archived
+	a.Skipped += b.Skipped
+	a.Disallowed += b.Disallowed
+	a.Failed += b.Failed
+	a.Discovered += b.Discovered
+	a.Sitemaps += b.Sitemaps
+	a.SitemapURLs += b.SitemapURLs
+	a.Pending = b.Pending // what the last crawl left is what the source has left
+	if a.Err == nil {
+		a.Err = b.Err
+	}
+	return a
 }

@@ -55,6 +55,13 @@ func (s *labSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `<li><a href="/news/post-%d?utm_source=index">Post %d</a></li>`, i, i)
 		}
 		fmt.Fprint(w, `</ul></body></html>`)
+	case p == "/research": // a second section, reached only as a seed
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<html><head><title>Research</title></head><body><ul>`)
+		for i := 100; i < 105; i++ {
+			fmt.Fprintf(w, `<li><a href="/news/post-%d">Paper %d</a></li>`, i, i)
+		}
+		fmt.Fprint(w, `</ul></body></html>`)
 	case strings.HasPrefix(p, "/news/"):
 		slug := strings.TrimPrefix(p, "/news/")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -166,6 +173,43 @@ func TestSiteSource(t *testing.T) {
 	src, _ := d.Store().Source(ctx, "lab")
 	if src.State.Failures != 0 || src.State.LastOKAt.IsZero() {
 		t.Errorf("source state %+v", src.State)
+	}
+}
+
+// TestSiteSourceSeeds: a site's extra seed pages are crawled too, within
+// the source's max_pages.
+func TestSiteSourceSeeds(t *testing.T) {
+	site := newLabSite(t, 6)
+	y := siteConfigYAML(site) + fmt.Sprintf("    seeds: [%s/research]\n", site.srv.URL)
+	d := newDaemon(t, testConfig(t, y))
+	ctx := context.Background()
+	src, _ := d.Store().Source(ctx, "lab")
+	r, err := d.PollSource(ctx, src, false)
+	if err != nil || r.Status != StatusOK || r.New != 11 {
+		t.Fatalf("crawl with two seeds: %+v, %v; want 6 + 5 new", r, err)
+	}
+	if site.count("/research") != 1 || site.count("/news/post-104") != 1 {
+		t.Errorf("the second seed was not crawled: %v", site.gets)
+	}
+
+	// A budget smaller than both sections: the seeds share it.
+	site2 := newLabSite(t, 6)
+	y2 := strings.Replace(siteConfigYAML(site2), "max_pages: 50", "max_pages: 5", 1) + fmt.Sprintf("    seeds: [%s/research]\n", site2.srv.URL)
+	d2 := newDaemon(t, testConfig(t, y2))
+	src2, _ := d2.Store().Source(ctx, "lab")
+	if _, err := d2.PollSource(ctx, src2, false); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	site2.mu.Lock()
+	for path, n := range site2.gets {
+		if path != "/robots.txt" && !strings.HasPrefix(path, "/sitemap") {
+			total += n
+		}
+	}
+	site2.mu.Unlock()
+	if total > 5 {
+		t.Errorf("%d page requests with max_pages 5: %v", total, site2.gets)
 	}
 }
 
