@@ -28,7 +28,7 @@ type PageQuery struct {
 
 // PageKey is the position of the last hit of a page: a page starts after
 // it. Full-text results are ordered by Score (the BM25 score as SQLite
-// gives it, smaller is better) then ID; listings by When (unix ms,
+// gives it, or -ts_rank on PostgreSQL: smaller is better) then ID; listings by When (unix ms,
 // descending) then ID (descending). Which fields count depends on the
 // query; a key from a different query gives a meaningless page.
 type PageKey struct {
@@ -117,6 +117,9 @@ func pageFilters(q PageQuery) (string, []any) {
 // one makes the snippets of that page only.
 func (s *Store) matchPage(ctx context.Context, fts string, q PageQuery, limit int) (Page, error) {
 	where, fargs := pageFilters(q)
+	if s.d.pg {
+		return s.pgMatchPage(ctx, fts, where, fargs, q.After, limit)
+	}
 	join := ""
 	if where != "" {
 		join = ` JOIN articles a ON a.id = articles_fts.rowid`
@@ -131,7 +134,7 @@ func (s *Store) matchPage(ctx context.Context, fts string, q PageQuery, limit in
 		args = append(args, q.After.Score, q.After.Score, q.After.ID)
 	}
 	args = append(args, limit+1, fts)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+`, '',
+	rows, err := s.rdb().QueryContext(ctx, `SELECT `+articleColumns+`, '',
 		snippet(articles_fts, 1, ?, ?, '…', 12),
 		snippet(articles_fts, 0, ?, ?, '…', 12),
 		p.score
@@ -184,7 +187,7 @@ func (s *Store) listPage(ctx context.Context, q PageQuery, limit int) (Page, err
 		args = append(args, q.After.When, q.After.When, q.After.ID)
 	}
 	args = append(args, limit+1)
-	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+`, '', substr(a.text, 1, 400),
+	rows, err := s.rdb().QueryContext(ctx, `SELECT `+articleColumns+`, '', substr(a.text, 1, 400),
 		coalesce(a.published_at, a.fetched_at)
 	FROM articles a
 	WHERE 1 = 1`+where+`

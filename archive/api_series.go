@@ -45,7 +45,7 @@ func (s *Store) Series(ctx context.Context, q SeriesQuery, fn func(SeriesPoint) 
 		lim = " LIMIT ?"
 		args = append(args, q.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT f.id, f.article_id, f.value, f.min, f.max, f.qualifier, f.subject,
+	rows, err := s.rdb().QueryContext(ctx, `SELECT f.id, f.article_id, f.value, f.min, f.max, f.qualifier, f.subject,
 		f.benchmark, f.as_of, f.surface, f.seen_at, a.source, a.site, a.url
 	FROM figures f JOIN articles a ON a.id = f.article_id
 	WHERE `+where+`
@@ -108,7 +108,7 @@ type SeriesValue struct {
 // articles, so fitting a long series is cheap.
 func (s *Store) SeriesValues(ctx context.Context, q SeriesQuery, fn func(SeriesValue) error) error {
 	where, args := seriesWhere(q)
-	rows, err := s.r.QueryContext(ctx, `SELECT f.value, f.min, f.max, f.as_of, f.seen_at FROM figures f
+	rows, err := s.rdb().QueryContext(ctx, `SELECT f.value, f.min, f.max, f.as_of, f.seen_at FROM figures f
 	WHERE `+where+` ORDER BY f.seen_at, f.id`, args...)
 	if err != nil {
 		return fmt.Errorf("archive: series values of %s: %w", q.Metric, err)
@@ -144,7 +144,7 @@ type MetricCount struct {
 // MetricCounts returns the metrics that have at least one non-forecast
 // figure, by name.
 func (s *Store) MetricCounts(ctx context.Context) ([]MetricCount, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT metric, count(*), min(seen_at), max(seen_at)
+	rows, err := s.rdb().QueryContext(ctx, `SELECT metric, count(*), min(seen_at), max(seen_at)
 		FROM figures WHERE forecast = 0 GROUP BY metric ORDER BY metric`)
 	if err != nil {
 		return nil, fmt.Errorf("archive: metric counts: %w", err)

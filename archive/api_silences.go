@@ -29,7 +29,7 @@ func (s *Store) AddSilence(ctx context.Context, sil Silence) (Silence, error) {
 	}
 	sil.Metric, sil.Subject, sil.Source = strings.TrimSpace(sil.Metric), strings.TrimSpace(sil.Subject), strings.TrimSpace(sil.Source)
 	sil.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
-	err := s.w.QueryRowContext(ctx, `INSERT INTO silences (metric, subject, source, until, reason, created_at)
+	err := s.wdb().QueryRowContext(ctx, `INSERT INTO silences (metric, subject, source, until, reason, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, sil.Metric, sil.Subject, sil.Source, sil.Until.UnixMilli(),
 		sil.Reason, sil.CreatedAt.UnixMilli()).Scan(&sil.ID)
 	if err != nil {
@@ -48,7 +48,7 @@ func (s *Store) Silences(ctx context.Context, activeAt time.Time) ([]Silence, er
 		q += ` WHERE until > ?`
 		args = append(args, activeAt.UnixMilli())
 	}
-	rows, err := s.r.QueryContext(ctx, q+` ORDER BY id`, args...)
+	rows, err := s.rdb().QueryContext(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("archive: silences: %w", err)
 	}
@@ -69,7 +69,7 @@ func (s *Store) Silences(ctx context.Context, activeAt time.Time) ([]Silence, er
 // DeleteSilence deletes a stored silence; the error wraps ErrNotFound when
 // there is none with that ID.
 func (s *Store) DeleteSilence(ctx context.Context, id int64) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM silences WHERE id = ?`, id)
+	res, err := s.wdb().ExecContext(ctx, `DELETE FROM silences WHERE id = ?`, id)
 	if err == nil {
 		err = mustAffect(res)
 	}

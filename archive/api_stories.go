@@ -51,8 +51,8 @@ func (s *Store) Stories(ctx context.Context, q StoryQuery) (hits []StoryHit, nex
 		args = append(args, q.After.FirstSeen, q.After.FirstSeen, q.After.ID)
 	}
 	args = append(args, lim+1)
-	rows, err := s.r.QueryContext(ctx, `SELECT st.id, st.first_seen, st.sites, st.articles,
-		(SELECT group_concat(id, ' ') FROM (SELECT id FROM articles WHERE story_id = st.id ORDER BY id)),
+	rows, err := s.rdb().QueryContext(ctx, `SELECT st.id, st.first_seen, st.sites, st.articles,
+		(SELECT group_concat(id, ' ') FROM (SELECT id FROM articles WHERE story_id = st.id ORDER BY id) AS story_articles),
 		coalesce((SELECT title FROM articles WHERE story_id = st.id ORDER BY id LIMIT 1), '')
 	FROM stories st
 	WHERE `+strings.Join(where, " AND ")+`

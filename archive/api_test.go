@@ -39,7 +39,9 @@ func walkPages(t *testing.T, s *Store, q PageQuery) (ids []int64, pages int) {
 	}
 }
 
-func TestSearchPageWalk(t *testing.T) {
+func TestSearchPageWalk(t *testing.T) { eachBackend(t, testSearchPageWalk) }
+
+func testSearchPageWalk(t *testing.T) {
 	s, ids := searchFixture(t)
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -95,7 +97,9 @@ func TestSearchPageWalk(t *testing.T) {
 	}
 }
 
-func TestSearchPageTopicAndMetric(t *testing.T) {
+func TestSearchPageTopicAndMetric(t *testing.T) { eachBackend(t, testSearchPageTopicAndMetric) }
+
+func testSearchPageTopicAndMetric(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("a"))
@@ -133,7 +137,9 @@ func TestSearchPageTopicAndMetric(t *testing.T) {
 	}
 }
 
-func TestStoriesPages(t *testing.T) {
+func TestStoriesPages(t *testing.T) { eachBackend(t, testStoriesPages) }
+
+func testStoriesPages(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("a"))
@@ -175,7 +181,9 @@ func TestStoriesPages(t *testing.T) {
 	}
 }
 
-func TestSeriesAndMetricCounts(t *testing.T) {
+func TestSeriesAndMetricCounts(t *testing.T) { eachBackend(t, testSeriesAndMetricCounts) }
+
+func testSeriesAndMetricCounts(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("a"))
@@ -246,7 +254,9 @@ func TestSeriesAndMetricCounts(t *testing.T) {
 	}
 }
 
-func TestSilences(t *testing.T) {
+func TestSilences(t *testing.T) { eachBackend(t, testSilences) }
+
+func testSilences(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	s := openTest(t)

@@ -1,12 +1,14 @@
 // Package archive owns all of frontierwatch's SQL: the schema and its
 // migrations, sources and their poll state, archived articles and their
-// full-text search.
+// full-text search, on SQLite (the default) or PostgreSQL (several
+// instances on one database), with the same API and semantics.
 //
 // A Store keeps two connection pools on one database: a writer pool with a
 // single connection, through which every write of the process goes (River's
 // job queue shares it, see WriteDB), and a small read-only pool for searches
 // and listings. SQLite runs in WAL mode, so readers never wait for the
-// writer, and a busy timeout lets several processes share one file.
+// writer, and a busy timeout lets several processes share one file. On
+// PostgreSQL the writer pool has several connections (see postgres.go).
 package archive
 
 import (
@@ -32,9 +34,11 @@ type Store struct {
 	w      *sql.DB // writer: one connection, every write goes through it
 	r      *sql.DB // readers: query-only connections
 	path   string
+	dsn    string // PostgreSQL's URL (never logged: it may hold a password)
 	logger *slog.Logger
 	now    func() time.Time
 	stmts  stmtCache
+	d      *dialect // SQL rewriting for PostgreSQL; a no-op on SQLite
 }
 
 // Option configures Open.
@@ -65,7 +69,8 @@ func WithClock(now func() time.Time) Option {
 // so that one call prepares the whole database.
 //
 // url is "sqlite://./data/x.db" (relative path), "sqlite:///abs/x.db"
-// (absolute path) or a plain file path.
+// (absolute path), a plain file path, or "postgres://user@host:5432/db?…"
+// (also "postgresql://"): see postgres.go.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	s, err := open(ctx, url, opts...)
 	if err != nil {
@@ -84,6 +89,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 
 // open opens the pools without migrating.
 func open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	if isPostgresURL(url) {
+		return openPostgres(ctx, url, opts...)
+	}
 	path, err := sqlitePath(url)
 	if err == nil {
 		path, err = filepath.Abs(path)
@@ -91,7 +99,7 @@ func open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open: %w", err)
 	}
-	s := &Store{path: path, logger: slog.Default(), now: time.Now}
+	s := &Store{path: path, logger: slog.Default(), now: time.Now, d: &dialect{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -108,12 +116,17 @@ func (s *Store) Close() error {
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 
-// WriteDB returns the single-connection writer pool, for River's SQLite
-// driver (riversqlite.New). Never use it while a transaction on it is open in
+// WriteDB returns the writer pool, for River's driver: on SQLite the
+// single-connection pool for riversqlite.New, on PostgreSQL a pool of
+// several connections for riverdatabasesql.New. Never use it while a transaction on it is open in
 // the same goroutine: with one connection, that waits forever.
 func (s *Store) WriteDB() *sql.DB { return s.w }
 
-// Path returns the database file's absolute path.
+// Postgres reports whether the store is on PostgreSQL (River's driver is
+// then riverdatabasesql, not riversqlite).
+func (s *Store) Postgres() bool { return s.d.pg }
+
+// Path returns the database file's absolute path; "" on PostgreSQL.
 func (s *Store) Path() string { return s.path }
 
 // Ping checks that both pools can reach the database.
@@ -133,9 +146,9 @@ func sqlitePath(url string) (string, error) {
 	switch {
 	case u == "":
 		return "", errors.New("empty database url")
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+	case isPostgresURL(u):
 		// Never echo the URL: it may carry a password.
-		return "", errors.New("postgres database urls are not supported yet")
+		return "", errors.New("a postgres url is not a sqlite path")
 	case strings.HasPrefix(u, "sqlite:"):
 		u = strings.TrimPrefix(u, "sqlite:")
 		u = strings.TrimPrefix(u, "//")

@@ -21,8 +21,14 @@ var quiet = WithLogger(slog.New(slog.DiscardHandler))
 // openTest opens a store on a new file in a temporary directory: a copy
 // of a database migrated once, as migrating is most of a test's time under
 // the race detector.
+//
+// Under eachBackend's "postgres" subtest it opens a new PostgreSQL
+// database instead.
 func openTest(t testing.TB) *Store {
 	t.Helper()
+	if onPostgres(t) {
+		return openPGTest(t)
+	}
 	template.once.Do(func() {
 		dir, err := os.MkdirTemp("", "archive-template-")
 		if err != nil {
@@ -60,6 +66,7 @@ var template struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	pgTeardown()
 	if template.path != "" {
 		_ = os.RemoveAll(filepath.Dir(template.path))
 	}
@@ -94,7 +101,7 @@ func TestSQLitePath(t *testing.T) {
 		{url: "sqlite://:memory:", err: "in-memory"},
 		{url: ":memory:", err: "in-memory"},
 		{url: "sqlite://./x.db?_pragma=foo", err: "query parameters"},
-		{url: "postgres://user:hunter2@db:5432/fw", err: "not supported yet"},
+		{url: "postgres://user:hunter2@db:5432/fw", err: "not a sqlite path"},
 		{url: "mysql://user:hunter2@db/fw", err: `scheme "mysql"`},
 	}
 	for _, tt := range tests {

@@ -64,7 +64,7 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 	defer func() { _ = tx.Rollback() }()
 
 	var sourceName string
-	err = tx.QueryRowContext(ctx, `SELECT name FROM sources WHERE id = ?`, u.SourceID).Scan(&sourceName)
+	err = s.on(tx).QueryRowContext(ctx, `SELECT name FROM sources WHERE id = ?`, u.SourceID).Scan(&sourceName)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -74,10 +74,10 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 
 	var inserted []frontierwatch.Article
 	if len(arts) > 0 {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (url, source, guid, title, author,
-			published_at, fetched_at, text, language, content_hash, simhash, simhash_tail, site, topics)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (url) DO NOTHING`)
+		if err := s.lockURLs(ctx, tx, arts); err != nil {
+			return nil, fmt.Errorf("lock urls: %w", err)
+		}
+		stmt, err := s.on(tx).PrepareContext(ctx, s.d.returningID(qInsertArticle))
 		if err != nil {
 			return nil, err
 		}
@@ -94,21 +94,15 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 			if err != nil {
 				return nil, fmt.Errorf("article %q: %w", a.URL, err)
 			}
-			res, err := stmt.ExecContext(ctx, a.URL, a.Source, "", a.Title, a.Author,
+			var ok bool
+			a.ID, ok, err = s.insertArticle(ctx, stmt, a.URL, a.Source, "", a.Title, a.Author,
 				millis(a.Published), a.Fetched.UnixMilli(), a.Text, a.Language, a.ContentHash,
 				int64(a.SimHash), int64(a.SimHashTail), a.Site, topics)
 			if err != nil {
 				return nil, fmt.Errorf("insert article %q: %w", a.URL, err)
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
-				return nil, err
-			}
-			if n == 0 {
+			if !ok {
 				continue // already archived
-			}
-			if a.ID, err = res.LastInsertId(); err != nil {
-				return nil, err
 			}
 			if a.StoryID, err = as.assign(ctx, i, a.ID, a); err != nil {
 				return nil, fmt.Errorf("article %q: %w", a.URL, err)
@@ -124,7 +118,7 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 		}
 	}
 
-	_, err = tx.ExecContext(ctx, `UPDATE sources SET etag = ?, last_modified = ?,
+	_, err = s.on(tx).ExecContext(ctx, `UPDATE sources SET etag = ?, last_modified = ?,
 		url = CASE WHEN ? = '' THEN url ELSE ? END,
 		failures = 0, last_error = '', next_attempt_at = NULL, last_polled_at = ?, last_ok_at = ?
 	WHERE id = ?`, u.ETag, u.LastModified, u.NewURL, u.NewURL, millis(u.At), millis(u.At), u.SourceID)
@@ -142,6 +136,36 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 	return inserted, nil
 }
 
+// qInsertArticle inserts an article unless its URL is archived.
+const qInsertArticle = `INSERT INTO articles (url, source, guid, title, author,
+			published_at, fetched_at, text, language, content_hash, simhash, simhash_tail, site, topics)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (url) DO NOTHING`
+
+// insertArticle runs the prepared qInsertArticle and returns the new ID,
+// or ok false when the URL was archived already (by this process or
+// another one: on PostgreSQL the insert waits for a concurrent one of the
+// same URL to commit or roll back).
+func (s *Store) insertArticle(ctx context.Context, st stmt, args ...any) (id int64, ok bool, err error) {
+	if s.d.pg {
+		err = st.QueryRowContext(ctx, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, false, nil
+		}
+		return id, err == nil, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return 0, false, err
+	}
+	id, err = res.LastInsertId()
+	return id, err == nil, err
+}
+
 // KnownURLs reports which of the canonical urls are already archived, or
 // were examined and skipped (they matched no topic): the returned map holds
 // exactly those.
@@ -156,7 +180,7 @@ func (s *Store) KnownURLs(ctx context.Context, urls []string) (map[string]bool, 
 		in := `(?` + strings.Repeat(", ?", len(batch)-1) + `)`
 		// Articles skipped for matching no topic are known too.
 		q := `SELECT url FROM articles WHERE url IN ` + in + ` UNION SELECT url FROM skipped_urls WHERE url IN ` + in
-		rows, err := s.r.QueryContext(ctx, q, append(args, args...)...)
+		rows, err := s.rdb().QueryContext(ctx, q, append(args, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("archive: known urls: %w", err)
 		}
@@ -179,7 +203,7 @@ func (s *Store) KnownURLs(ctx context.Context, urls []string) (map[string]bool, 
 // Article returns the article with the given ID, text included; the error
 // wraps ErrNotFound when there is none.
 func (s *Store) Article(ctx context.Context, id int64) (frontierwatch.Article, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.text FROM articles a WHERE a.id = ?`, id)
+	row := s.rdb().QueryRowContext(ctx, `SELECT `+articleColumns+`, a.text FROM articles a WHERE a.id = ?`, id)
 	a, err := scanArticle(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
@@ -193,7 +217,7 @@ func (s *Store) Article(ctx context.Context, id int64) (frontierwatch.Article, e
 // CountArticles returns the number of archived articles.
 func (s *Store) CountArticles(ctx context.Context) (int64, error) {
 	var n int64
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&n); err != nil {
+	if err := s.rdb().QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("archive: count articles: %w", err)
 	}
 	return n, nil

@@ -16,7 +16,9 @@ func article(url, title, text string) frontierwatch.Article {
 	return frontierwatch.Article{URL: url, Title: title, Text: text}
 }
 
-func TestCommitPoll(t *testing.T) {
+func TestCommitPoll(t *testing.T) { eachBackend(t, testCommitPoll) }
+
+func testCommitPoll(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("metr"))
@@ -96,7 +98,9 @@ func TestCommitPoll(t *testing.T) {
 	}
 }
 
-func TestCommitPollResetsFailures(t *testing.T) {
+func TestCommitPollResetsFailures(t *testing.T) { eachBackend(t, testCommitPollResetsFailures) }
+
+func testCommitPollResetsFailures(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("x"))
@@ -114,7 +118,9 @@ func TestCommitPollResetsFailures(t *testing.T) {
 
 // A poll that fails halfway stores nothing: neither articles nor the new
 // ETag, which would otherwise hide the lost articles from the next poll.
-func TestCommitPollAtomic(t *testing.T) {
+func TestCommitPollAtomic(t *testing.T) { eachBackend(t, testCommitPollAtomic) }
+
+func testCommitPollAtomic(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("x"))
@@ -157,7 +163,9 @@ func TestCommitPollAtomic(t *testing.T) {
 	}
 }
 
-func TestKnownURLs(t *testing.T) {
+func TestKnownURLs(t *testing.T) { eachBackend(t, testKnownURLs) }
+
+func testKnownURLs(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("x"))
@@ -192,7 +200,9 @@ func TestKnownURLs(t *testing.T) {
 
 // Reads go through the reader pool; in WAL mode it sees what the writer
 // committed, and does not block on an open write transaction.
-func TestReaderSeesCommittedWrites(t *testing.T) {
+func TestReaderSeesCommittedWrites(t *testing.T) { eachBackend(t, testReaderSeesCommittedWrites) }
+
+func testReaderSeesCommittedWrites(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("x"))

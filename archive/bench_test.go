@@ -80,8 +80,14 @@ func benchArticles(seed uint64, n int) []frontierwatch.Article {
 // benchStore opens a store with one source in a temporary directory.
 func benchStore(b *testing.B) (*Store, frontierwatch.Source) {
 	b.Helper()
+	return benchStoreAt(b, b.TempDir()+"/bench.db")
+}
+
+// benchStoreAt opens a store with one source on the database at url.
+func benchStoreAt(b *testing.B, url string) (*Store, frontierwatch.Source) {
+	b.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, b.TempDir()+"/bench.db", WithLogger(slog.New(slog.DiscardHandler)))
+	s, err := Open(ctx, url, WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -153,6 +159,38 @@ func BenchmarkSearch(b *testing.B) {
 	if _, err := s.IndexPending(ctx, 0); err != nil {
 		b.Fatal(err)
 	}
+	for b.Loop() {
+		hits, err := s.Search(ctx, Query{Text: "autonomy horizon", Limit: 20})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(hits) == 0 {
+			b.Fatal("no hits")
+		}
+	}
+}
+
+// BenchmarkCommitPollPostgres is BenchmarkCommitPoll on PostgreSQL (the
+// text is indexed as it is inserted there: no IndexPending).
+func BenchmarkCommitPollPostgres(b *testing.B) {
+	s, src := benchStoreAt(b, newPGDatabase(b, true))
+	pool := benchArticles(1, 2000)
+	batch := make([]frontierwatch.Article, 50)
+	for i := 0; b.Loop(); i++ {
+		commitBenchPoll(b, s, src, pool, batch, i)
+	}
+	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "articles/s")
+}
+
+// BenchmarkSearchPostgres is BenchmarkSearch on PostgreSQL.
+func BenchmarkSearchPostgres(b *testing.B) {
+	s, src := benchStoreAt(b, newPGDatabase(b, true))
+	pool := benchArticles(1, 2000)
+	batch := make([]frontierwatch.Article, 50)
+	for i := range 200 {
+		commitBenchPoll(b, s, src, pool, batch, i)
+	}
+	ctx := context.Background()
 	for b.Loop() {
 		hits, err := s.Search(ctx, Query{Text: "autonomy horizon", Limit: 20})
 		if err != nil {

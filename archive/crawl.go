@@ -61,7 +61,7 @@ func (s *Store) addCrawlURLs(ctx context.Context, sourceID int64, urls []CrawlUR
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO crawl_urls (source_id, key, url, depth, title,
+	stmt, err := s.on(tx).PrepareContext(ctx, `INSERT INTO crawl_urls (source_id, key, url, depth, title,
 		published_at, found_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (source_id, key) DO NOTHING`)
@@ -97,7 +97,7 @@ func (s *Store) addCrawlURLs(ctx context.Context, sourceID int64, urls []CrawlUR
 // but not fetched yet, shallowest and oldest first. It reads from the
 // reader pool.
 func (s *Store) PendingCrawlURLs(ctx context.Context, sourceID int64, limit int) ([]CrawlURL, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT key, url, depth, title, published_at, attempts
+	rows, err := s.rdb().QueryContext(ctx, `SELECT key, url, depth, title, published_at, attempts
 	FROM crawl_urls WHERE source_id = ? AND state = ?
 	ORDER BY depth, found_at, key LIMIT ?`, sourceID, CrawlPending, max(limit, 0))
 	if err != nil {
@@ -140,14 +140,14 @@ func (s *Store) finishCrawlURLs(ctx context.Context, sourceID int64, results []C
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	done, err := tx.PrepareContext(ctx, `UPDATE crawl_urls SET state = ?, last_error = '', updated_at = ?
+	done, err := s.on(tx).PrepareContext(ctx, `UPDATE crawl_urls SET state = ?, last_error = '', updated_at = ?
 	WHERE source_id = ? AND key = ?`)
 	if err != nil {
 		return err
 	}
 	defer done.Close()
-	failed, err := tx.PrepareContext(ctx, `UPDATE crawl_urls SET attempts = attempts + 1, last_error = ?,
-		updated_at = ?, state = CASE WHEN ? OR attempts + 1 >= ? THEN ? ELSE ? END
+	failed, err := s.on(tx).PrepareContext(ctx, `UPDATE crawl_urls SET attempts = attempts + 1, last_error = ?,
+		updated_at = ?, state = CASE WHEN ? <> 0 OR attempts + 1 >= ? THEN ? ELSE ? END
 	WHERE source_id = ? AND key = ?`)
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func (s *Store) finishCrawlURLs(ctx context.Context, sourceID int64, results []C
 
 // CrawlStats counts a source's crawl URLs by state.
 func (s *Store) CrawlStats(ctx context.Context, sourceID int64) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM crawl_urls WHERE source_id = ? GROUP BY state`, sourceID)
+	rows, err := s.rdb().QueryContext(ctx, `SELECT state, count(*) FROM crawl_urls WHERE source_id = ? GROUP BY state`, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("archive: crawl stats of source %d: %w", sourceID, err)
 	}
@@ -192,7 +192,7 @@ func (s *Store) CrawlStats(ctx context.Context, sourceID int64) (map[string]int,
 // CrawlValidators returns the ETag and Last-Modified last stored for a page
 // the source fetches every run; both are "" when none are stored.
 func (s *Store) CrawlValidators(ctx context.Context, sourceID int64, url string) (etag, lastModified string, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT etag, last_modified FROM crawl_validators WHERE source_id = ? AND url = ?`,
+	err = s.rdb().QueryRowContext(ctx, `SELECT etag, last_modified FROM crawl_validators WHERE source_id = ? AND url = ?`,
 		sourceID, url).Scan(&etag, &lastModified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil
@@ -206,7 +206,7 @@ func (s *Store) CrawlValidators(ctx context.Context, sourceID int64, url string)
 // SetCrawlValidators stores the ETag and Last-Modified of a page the source
 // fetches every run.
 func (s *Store) SetCrawlValidators(ctx context.Context, sourceID int64, url, etag, lastModified string, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO crawl_validators (source_id, url, etag, last_modified, updated_at)
+	_, err := s.wdb().ExecContext(ctx, `INSERT INTO crawl_validators (source_id, url, etag, last_modified, updated_at)
 	VALUES (?, ?, ?, ?, ?)
 	ON CONFLICT (source_id, url) DO UPDATE SET etag = excluded.etag,
 		last_modified = excluded.last_modified, updated_at = excluded.updated_at`,

@@ -24,7 +24,9 @@ func crawlURLs(prefix string, n int) []CrawlURL {
 	return out
 }
 
-func TestAddCrawlURLsIsTestAndSet(t *testing.T) {
+func TestAddCrawlURLsIsTestAndSet(t *testing.T) { eachBackend(t, testAddCrawlURLsIsTestAndSet) }
+
+func testAddCrawlURLsIsTestAndSet(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, siteSource("lab"))
@@ -62,8 +64,7 @@ func TestAddCrawlURLsIsTestAndSet(t *testing.T) {
 	}
 
 	// A restart (a new Store on the same file) knows them all.
-	path := s.Path()
-	s2 := openAt(t, path)
+	s2 := openAt(t, reopenURL(s))
 	added, err := s2.AddCrawlURLs(ctx, src.ID, append(urls[:10:10], crawlURLs("b", 3)...), at)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +79,9 @@ func TestAddCrawlURLsIsTestAndSet(t *testing.T) {
 	}
 }
 
-func TestCrawlURLLifecycle(t *testing.T) {
+func TestCrawlURLLifecycle(t *testing.T) { eachBackend(t, testCrawlURLLifecycle) }
+
+func testCrawlURLLifecycle(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, siteSource("lab"))
@@ -147,7 +150,9 @@ func TestCrawlURLLifecycle(t *testing.T) {
 	}
 }
 
-func TestCrawlValidators(t *testing.T) {
+func TestCrawlValidators(t *testing.T) { eachBackend(t, testCrawlValidators) }
+
+func testCrawlValidators(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, siteSource("lab"))
@@ -167,7 +172,9 @@ func TestCrawlValidators(t *testing.T) {
 	}
 }
 
-func TestAddCrawlURLsRejectsEmptyKey(t *testing.T) {
+func TestAddCrawlURLsRejectsEmptyKey(t *testing.T) { eachBackend(t, testAddCrawlURLsRejectsEmptyKey) }
+
+func testAddCrawlURLsRejectsEmptyKey(t *testing.T) {
 	s := openTest(t)
 	src := mustUpsert(t, s, siteSource("lab"))
 	_, err := s.AddCrawlURLs(context.Background(), src.ID, []CrawlURL{{URL: "https://example.org/x"}}, time.Now())

@@ -34,7 +34,7 @@ func (s *Store) Milestone(ctx context.Context, id int64) (MilestoneHit, []Milest
 	if len(ms) == 0 {
 		return MilestoneHit{}, nil, fmt.Errorf("archive: milestone %d: %w", id, ErrNotFound)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT ms.site, a.url, a.title, a.source, coalesce(a.published_at, a.fetched_at)
+	rows, err := s.rdb().QueryContext(ctx, `SELECT ms.site, a.url, a.title, a.source, coalesce(a.published_at, a.fetched_at)
 		FROM milestone_sources ms JOIN articles a ON a.id = ms.article_id
 		WHERE ms.milestone_id = ? ORDER BY ms.added_at, a.id`, id)
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Store) RecordDelivery(ctx context.Context, milestoneID int64, channel, 
 	if state != DeliveryPending {
 		finished = at.UnixMilli()
 	}
-	_, err := s.w.ExecContext(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, finished_at = ?
+	_, err := s.wdb().ExecContext(ctx, `UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, finished_at = ?
 		WHERE milestone_id = ? AND channel = ?`, state, truncate(errMsg, 2000), finished, milestoneID, channel)
 	if err != nil {
 		return fmt.Errorf("archive: record delivery: %w", err)
@@ -72,7 +72,7 @@ func (s *Store) RecordDelivery(ctx context.Context, milestoneID int64, channel, 
 // PendingDeliveries returns the milestones waiting for delivery on a
 // channel (a digest's content), oldest first.
 func (s *Store) PendingDeliveries(ctx context.Context, channel string, limit int) ([]int64, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT milestone_id FROM deliveries WHERE channel = ? AND state = 'pending'
+	rows, err := s.rdb().QueryContext(ctx, `SELECT milestone_id FROM deliveries WHERE channel = ? AND state = 'pending'
 		ORDER BY created_at, milestone_id LIMIT ?`, channel, limit)
 	if err != nil {
 		return nil, fmt.Errorf("archive: pending deliveries: %w", err)
@@ -100,7 +100,7 @@ func (s *Store) DeliveryCounts(ctx context.Context, channels ...string) (map[str
 			args = append(args, c)
 		}
 	}
-	rows, err := s.r.QueryContext(ctx, q+` GROUP BY state`, args...)
+	rows, err := s.rdb().QueryContext(ctx, q+` GROUP BY state`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("archive: delivery counts: %w", err)
 	}

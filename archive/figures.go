@@ -36,13 +36,13 @@ type FigureRow struct {
 
 // InsertFigure stores one figure of an article and returns its ID.
 func (t *Tx) InsertFigure(ctx context.Context, articleID int64, f FigureRow) (int64, error) {
-	res, err := t.s.txExec(ctx, t.tx, qInsertFigure,
+	id, err := t.s.insertID(ctx, t.tx, qInsertFigure,
 		articleID, f.Metric, f.Key, f.Value, f.Min, f.Max, f.Comparable, f.Unit, string(f.Qualifier), f.Subject,
 		f.Benchmark, f.AsOf, f.Forecast, f.Surface, f.Sentence, f.SeenAt.UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("archive: insert figure: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Best returns the best comparable value among the non-forecast figures of
@@ -80,13 +80,13 @@ type MilestoneRow struct {
 
 // InsertMilestone stores a new milestone and returns its ID.
 func (t *Tx) InsertMilestone(ctx context.Context, m MilestoneRow) (int64, error) {
-	res, err := t.s.txExec(ctx, t.tx, qInsertMilestone,
+	id, err := t.s.insertID(ctx, t.tx, qInsertMilestone,
 		string(m.Kind), m.Metric, m.Key, m.Subject, m.Benchmark, m.Value, m.Unit, m.Beats, m.Threshold,
 		m.FigureID, m.StoryID, m.DetectedAt.UnixMilli(), m.Alert)
 	if err != nil {
 		return 0, fmt.Errorf("archive: insert milestone: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // SameMilestone finds the milestone a later report of a claim belongs to:
@@ -115,6 +115,9 @@ func (t *Tx) AddMilestoneSource(ctx context.Context, milestoneID, articleID, fig
 		return 0, false, false, fmt.Errorf("archive: milestone source: %w", err)
 	}
 	n, _ := res.RowsAffected()
+	if err := t.s.lockRow(ctx, t.tx, "milestones", milestoneID); err != nil {
+		return 0, false, false, fmt.Errorf("archive: milestone source: %w", err)
+	}
 	err = t.s.txQueryRow(ctx, t.tx, qCountMilestoneSites, milestoneID).Scan(&sites, &alert)
 	if err != nil {
 		return 0, false, false, fmt.Errorf("archive: milestone source: %w", err)
@@ -160,7 +163,7 @@ func (t *Tx) SkipURLs(ctx context.Context, source string, urls []string) error {
 // Meta returns a stored fact, or "" when it is not set.
 func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 	var v string
-	err := s.r.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	err := s.rdb().QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -173,11 +176,11 @@ func (s *Store) Meta(ctx context.Context, key string) (string, error) {
 // SetMetaOnce stores a fact unless it is already set, and returns the
 // stored value (the earlier one when there was one).
 func (s *Store) SetMetaOnce(ctx context.Context, key, value string) (string, error) {
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING`, key, value); err != nil {
+	if _, err := s.wdb().ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING`, key, value); err != nil {
 		return "", fmt.Errorf("archive: meta %q: %w", key, err)
 	}
 	var v string
-	if err := s.w.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v); err != nil {
+	if err := s.wdb().QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v); err != nil {
 		return "", fmt.Errorf("archive: meta %q: %w", key, err)
 	}
 	return v, nil

@@ -12,7 +12,9 @@ func fl(v float64) *float64 { return &v }
 
 // TestCommitHooks stores figures, milestones, sources and deliveries in
 // CommitPoll's transaction, and checks that a failing hook stores nothing.
-func TestCommitHooks(t *testing.T) {
+func TestCommitHooks(t *testing.T) { eachBackend(t, testCommitHooks) }
+
+func testCommitHooks(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, frontierwatch.Source{Name: "s", Kind: frontierwatch.KindFeed, URL: "https://s.example/f", Enabled: true, Origin: frontierwatch.OriginUser})
@@ -124,7 +126,9 @@ func TestCommitHooks(t *testing.T) {
 	}
 }
 
-func TestMeta(t *testing.T) {
+func TestMeta(t *testing.T) { eachBackend(t, testMeta) }
+
+func testMeta(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	if v, err := s.Meta(ctx, "first_start"); err != nil || v != "" {

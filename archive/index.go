@@ -21,9 +21,12 @@ const indexBatch = 500
 // IndexPending adds the articles not yet in the full-text index to it, in
 // transactions of a few hundred, at most limit articles (all when limit <= 0).
 // It returns how many it indexed. Safe to run from several goroutines or
-// processes at once; the daemon runs it when a poll cycle has stored new
+// processes at once; on PostgreSQL it does nothing and returns 0. The daemon runs it when a poll cycle has stored new
 // articles, so that searches find the index ready.
 func (s *Store) IndexPending(ctx context.Context, limit int) (indexed int, err error) {
+	if s.d.pg {
+		return 0, nil // a generated tsvector column indexes every insert
+	}
 	for limit <= 0 || indexed < limit {
 		batch := indexBatch
 		if limit > 0 {
@@ -78,6 +81,9 @@ func (s *Store) indexBatch(ctx context.Context, n int) (int, error) {
 // indexPending reports whether some articles are not in the full-text index
 // yet. It reads through the reader pool and is cheap (two index lookups).
 func (s *Store) indexPending(ctx context.Context) (bool, error) {
+	if s.d.pg {
+		return false, nil
+	}
 	var pending bool
 	err := s.r.QueryRowContext(ctx, `SELECT coalesce((SELECT max(id) FROM articles), 0) >
 		(SELECT indexed_upto FROM articles_fts_state WHERE id = 1)`).Scan(&pending)

@@ -56,7 +56,7 @@ func (s *Store) Figures(ctx context.Context, q FigureQuery) ([]FigureHit, error)
 		w = " WHERE " + strings.Join(where, " AND ")
 	}
 	args = append(args, limit(q.Limit))
-	rows, err := s.r.QueryContext(ctx, figureHitSelect+w+`
+	rows, err := s.rdb().QueryContext(ctx, figureHitSelect+w+`
 	ORDER BY f.seen_at, f.id LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("archive: figures: %w", err)
@@ -96,7 +96,7 @@ func scanFigureHit(sc scanner) (FigureHit, error) {
 
 // ArticleFigures returns the figures an article states, in order.
 func (s *Store) ArticleFigures(ctx context.Context, articleID int64) ([]frontierwatch.Figure, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, article_id, metric, value, min, max, unit, qualifier, subject,
+	rows, err := s.rdb().QueryContext(ctx, `SELECT id, article_id, metric, value, min, max, unit, qualifier, subject,
 		benchmark, as_of, forecast, surface, sentence FROM figures WHERE article_id = ? ORDER BY id`, articleID)
 	if err != nil {
 		return nil, fmt.Errorf("archive: article figures: %w", err)
@@ -161,9 +161,9 @@ func (s *Store) Milestones(ctx context.Context, q MilestoneQuery) ([]MilestoneHi
 // milestones runs a milestone query with the given WHERE clause.
 func (s *Store) milestones(ctx context.Context, where string, args []any, n int) ([]MilestoneHit, error) {
 	args = append(args, n)
-	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.kind, m.metric, m.subject, m.value, m.beats, m.detected_at,
+	rows, err := s.rdb().QueryContext(ctx, `SELECT m.id, m.kind, m.metric, m.subject, m.value, m.beats, m.detected_at,
 		m.unit, m.benchmark, m.threshold, m.sites, m.confirmed_at, m.alert, m.figure_id,
-		(SELECT group_concat(site, ' ') FROM (SELECT DISTINCT site FROM milestone_sources WHERE milestone_id = m.id ORDER BY site))
+		(SELECT group_concat(site, ' ') FROM (SELECT DISTINCT site FROM milestone_sources WHERE milestone_id = m.id ORDER BY site) AS milestone_sites)
 	FROM milestones m`+where+` ORDER BY m.detected_at DESC, m.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("archive: milestones: %w", err)
@@ -211,7 +211,7 @@ func (s *Store) milestones(ctx context.Context, where string, args []any, n int)
 
 // figure reads one figure with its article.
 func (s *Store) figure(ctx context.Context, id int64) (FigureHit, error) {
-	h, err := scanFigureHit(s.r.QueryRowContext(ctx, figureHitSelect+` WHERE f.id = ?`, id))
+	h, err := scanFigureHit(s.rdb().QueryRowContext(ctx, figureHitSelect+` WHERE f.id = ?`, id))
 	if err != nil {
 		return h, fmt.Errorf("archive: figure %d: %w", id, err)
 	}

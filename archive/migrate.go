@@ -15,7 +15,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 )
 
-//go:embed migrations/sqlite/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 const sqliteMigrationDir = "migrations/sqlite"
@@ -64,6 +64,9 @@ func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
 // it at once: each migration runs in a BEGIN IMMEDIATE transaction that
 // re-checks whether it is still pending. Open already calls it.
 func (s *Store) Migrate(ctx context.Context) error {
+	if s.d.pg {
+		return s.migratePostgres(ctx)
+	}
 	ms, err := loadMigrations(migrationFS, sqliteMigrationDir)
 	if err != nil {
 		return fmt.Errorf("archive: migrate: %w", err)

@@ -2,11 +2,15 @@ package archive
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/frontierwatch/frontierwatch"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 )
 
@@ -26,17 +30,24 @@ func (w *pingWorker) Work(ctx context.Context, job *river.Job[pingArgs]) error {
 	return nil
 }
 
-// River runs jobs on the store's writer pool with modernc.org/sqlite: the
-// schema Open applied is the one River expects, and the pool settings suit
-// it.
-func TestRiverOnWriteDB(t *testing.T) {
+// River runs jobs on the store's writer pool, with riversqlite on SQLite
+// and riverdatabasesql on PostgreSQL: the schema Open applied is the one
+// River expects, the pool settings suit it, and a job inserted in a
+// CommitPoll hook's transaction commits with the poll.
+func TestRiverOnWriteDB(t *testing.T) { eachBackend(t, testRiverOnWriteDB) }
+
+func testRiverOnWriteDB(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s := openTest(t)
 	workers := river.NewWorkers()
-	w := &pingWorker{done: make(chan int, 1)}
+	w := &pingWorker{done: make(chan int, 2)}
 	river.AddWorker(workers, w)
-	client, err := river.NewClient(riversqlite.New(s.WriteDB()), &river.Config{
+	var driver riverdriver.Driver[*sql.Tx] = riversqlite.New(s.WriteDB())
+	if onPostgres(t) {
+		driver = riverdatabasesql.New(s.WriteDB())
+	}
+	client, err := river.NewClient(driver, &river.Config{
 		Logger:            slog.New(slog.DiscardHandler),
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1}},
 		Workers:           workers,
@@ -66,8 +77,26 @@ func TestRiverOnWriteDB(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("job not worked")
 	}
-	// The archive keeps working alongside River on the shared connection.
-	if _, err := s.UpsertSource(ctx, feedSource("after-river")); err != nil {
+	// The archive keeps working alongside River on the shared pool, and a
+	// job inserted in a poll's transaction is worked once it commits.
+	src, err := s.UpsertSource(ctx, feedSource("after-river"))
+	if err != nil {
 		t.Fatal(err)
+	}
+	_, err = s.CommitPoll(ctx, PollUpdate{SourceID: src.ID, At: t0}, []frontierwatch.Article{article("https://example.org/r", "r", "")},
+		func(ctx context.Context, tx *Tx, _ []frontierwatch.Article) error {
+			_, err := client.InsertTx(ctx, tx.SQL(), pingArgs{N: 8}, nil)
+			return err
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-w.done:
+		if n != 8 {
+			t.Errorf("worked job with n = %d", n)
+		}
+	case <-ctx.Done():
+		t.Fatal("job inserted in the poll's transaction not worked")
 	}
 }

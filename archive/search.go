@@ -32,7 +32,9 @@ type Query struct {
 	// Text is a full-text query in SQLite FTS5 syntax: words (all must
 	// match, stemmed and without diacritics), "phrases", prefix*, OR, NOT,
 	// NEAR(...), title:word. Plain words that happen to be invalid syntax
-	// are searched as words. Empty lists every article, newest first.
+	// are searched as words. Empty lists every article, newest first. On
+	// PostgreSQL the same syntax is translated to a tsquery (see tsQuery;
+	// ^initial tokens match anywhere there).
 	Text string
 	// Since (inclusive) and Until (exclusive) bound the publication time,
 	// or the fetch time of articles whose publication time is unknown.
@@ -51,7 +53,8 @@ type Hit struct {
 	frontierwatch.Article
 	Snippet string `json:"snippet"`
 	// Rank is the relevance (the negated BM25 score, title weighted 10 to
-	// 1 over text): larger is better. Zero for listings without Text.
+	// 1 over text; on PostgreSQL ts_rank with the same weights): larger is
+	// better. Zero for listings without Text.
 	Rank float64 `json:"rank"`
 }
 

@@ -19,8 +19,13 @@ const filler = "Researchers published the quarterly report on compute budgets an
 // path ("/title", "/body", …).
 func searchFixture(t testing.TB) (*Store, map[string]int64) {
 	t.Helper()
+	return fillSearchFixture(t, openTest(t))
+}
+
+// fillSearchFixture stores searchFixture's articles in s.
+func fillSearchFixture(t testing.TB, s *Store) (*Store, map[string]int64) {
+	t.Helper()
 	ctx := context.Background()
-	s := openTest(t)
 	a := mustUpsertTB(t, s, feedSource("a"))
 	b := mustUpsertTB(t, s, feedSource("b"))
 	day := func(m, d int) time.Time { return time.Date(2026, time.Month(m), d, 12, 0, 0, 0, time.UTC) }
@@ -73,7 +78,9 @@ func hitIDs(hits []Hit) []int64 {
 	return ids
 }
 
-func TestSearchRankingAndSnippets(t *testing.T) {
+func TestSearchRankingAndSnippets(t *testing.T) { eachBackend(t, testSearchRankingAndSnippets) }
+
+func testSearchRankingAndSnippets(t *testing.T) {
 	ctx := context.Background()
 	s, ids := searchFixture(t)
 	hits, err := s.Search(ctx, Query{Text: "autonomy"})
@@ -113,7 +120,9 @@ func TestSearchRankingAndSnippets(t *testing.T) {
 	}
 }
 
-func TestSearchFilters(t *testing.T) {
+func TestSearchFilters(t *testing.T) { eachBackend(t, testSearchFilters) }
+
+func testSearchFilters(t *testing.T) {
 	ctx := context.Background()
 	s, ids := searchFixture(t)
 	day := func(m, d int) time.Time { return time.Date(2026, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
@@ -175,7 +184,9 @@ func TestClampLimit(t *testing.T) {
 	}
 }
 
-func TestSearchDiacriticsAndStemming(t *testing.T) {
+func TestSearchDiacriticsAndStemming(t *testing.T) { eachBackend(t, testSearchDiacriticsAndStemming) }
+
+func testSearchDiacriticsAndStemming(t *testing.T) {
 	ctx := context.Background()
 	s, ids := searchFixture(t)
 	for _, q := range []string{"resume", "résumé", "naive", "cooperation", "CAFE", "café", "coop*", "labs resume"} {
@@ -194,7 +205,9 @@ func TestSearchDiacriticsAndStemming(t *testing.T) {
 	}
 }
 
-func TestSearchMalformedQueries(t *testing.T) {
+func TestSearchMalformedQueries(t *testing.T) { eachBackend(t, testSearchMalformedQueries) }
+
+func testSearchMalformedQueries(t *testing.T) {
 	ctx := context.Background()
 	s, ids := searchFixture(t)
 	tests := []struct {
@@ -258,7 +271,9 @@ func containsID(hits []Hit, id int64) bool {
 	return false
 }
 
-func TestSearchQueryTooBig(t *testing.T) {
+func TestSearchQueryTooBig(t *testing.T) { eachBackend(t, testSearchQueryTooBig) }
+
+func testSearchQueryTooBig(t *testing.T) {
 	s := openTest(t)
 	for _, q := range []string{strings.Repeat("a", MaxQueryLen+1), strings.Repeat("a* ", MaxQueryTerms+1)} {
 		_, err := s.Search(context.Background(), Query{Text: q})
@@ -426,4 +441,26 @@ func FuzzSearch(f *testing.F) {
 			t.Fatalf("Search(%q): %v", q, err)
 		}
 	})
+}
+
+// Search sees an article's new title at once, and no longer finds a
+// deleted article (SQLite: triggers on the index; PostgreSQL: the
+// generated column).
+func TestSearchSeesChanges(t *testing.T) { eachBackend(t, testSearchSeesChanges) }
+
+func testSearchSeesChanges(t *testing.T) {
+	ctx := context.Background()
+	s, ids := searchFixture(t)
+	if _, err := s.wdb().ExecContext(ctx, `UPDATE articles SET title = ? WHERE id = ?`, "Zebra crossing", ids["/title"]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.wdb().ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, ids["/notext"]); err != nil {
+		t.Fatal(err)
+	}
+	if hits, err := s.Search(ctx, Query{Text: "zebra"}); err != nil || len(hits) != 1 || hits[0].ID != ids["/title"] {
+		t.Errorf("Search(zebra) = %v, %v", hitIDs(hits), err)
+	}
+	if hits, err := s.Search(ctx, Query{Text: "autonomy"}); err != nil || len(hits) != 1 || hits[0].ID != ids["/body"] {
+		t.Errorf("Search(autonomy) = %v, %v; want the body only", hitIDs(hits), err)
+	}
 }

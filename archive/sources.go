@@ -59,7 +59,7 @@ func scanSource(sc scanner) (frontierwatch.Source, error) {
 // same name while keeping its poll state. An empty Origin means
 // OriginUser. It returns the stored source with its ID and State.
 func (s *Store) UpsertSource(ctx context.Context, src frontierwatch.Source) (frontierwatch.Source, error) {
-	out, err := s.upsertSource(ctx, s.w, src)
+	out, err := s.upsertSource(ctx, s.wdb(), src)
 	if err != nil {
 		return out, fmt.Errorf("archive: upsert source %q: %w", src.Name, err)
 	}
@@ -110,12 +110,12 @@ func (s *Store) SyncConfigSources(ctx context.Context, srcs []frontierwatch.Sour
 	listed := make(map[string]bool, len(srcs))
 	for _, src := range srcs {
 		src.Origin = frontierwatch.OriginConfig
-		if _, err := s.upsertSource(ctx, tx, src); err != nil {
+		if _, err := s.upsertSource(ctx, s.on(tx), src); err != nil {
 			return fmt.Errorf("archive: sync config sources: %q: %w", src.Name, err)
 		}
 		listed[src.Name] = true
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sources WHERE origin = ?`, frontierwatch.OriginConfig)
+	rows, err := s.on(tx).QueryContext(ctx, `SELECT name FROM sources WHERE origin = ?`, frontierwatch.OriginConfig)
 	if err != nil {
 		return fmt.Errorf("archive: sync config sources: %w", err)
 	}
@@ -135,7 +135,7 @@ func (s *Store) SyncConfigSources(ctx context.Context, srcs []frontierwatch.Sour
 		return fmt.Errorf("archive: sync config sources: %w", err)
 	}
 	for _, name := range gone {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM sources WHERE name = ?`, name); err != nil {
+		if _, err := s.on(tx).ExecContext(ctx, `DELETE FROM sources WHERE name = ?`, name); err != nil {
 			return fmt.Errorf("archive: sync config sources: delete %q: %w", name, err)
 		}
 		s.logger.InfoContext(ctx, "removed source no longer in config", "component", "archive", "source", name)
@@ -148,7 +148,7 @@ func (s *Store) SyncConfigSources(ctx context.Context, srcs []frontierwatch.Sour
 
 // Sources returns every source, ordered by name, with its poll state.
 func (s *Store) Sources(ctx context.Context) ([]frontierwatch.Source, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY name`)
+	rows, err := s.rdb().QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("archive: sources: %w", err)
 	}
@@ -170,7 +170,7 @@ func (s *Store) Sources(ctx context.Context) ([]frontierwatch.Source, error) {
 // Source returns the source called name; the error wraps ErrNotFound when
 // there is none.
 func (s *Store) Source(ctx context.Context, name string) (frontierwatch.Source, error) {
-	src, err := scanSource(s.r.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE name = ?`, name))
+	src, err := scanSource(s.rdb().QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = ErrNotFound
 	}
@@ -183,7 +183,7 @@ func (s *Store) Source(ctx context.Context, name string) (frontierwatch.Source, 
 // DeleteSource deletes the source called name; its articles stay. The error
 // wraps ErrNotFound when there is no such source.
 func (s *Store) DeleteSource(ctx context.Context, name string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM sources WHERE name = ?`, name)
+	res, err := s.wdb().ExecContext(ctx, `DELETE FROM sources WHERE name = ?`, name)
 	if err == nil {
 		err = mustAffect(res)
 	}
@@ -197,7 +197,7 @@ func (s *Store) DeleteSource(ctx context.Context, name string) error {
 // one more consecutive failure, keeps msg as the last error, and sets the
 // earliest next attempt. It returns the number of consecutive failures.
 func (s *Store) RecordFailure(ctx context.Context, sourceID int64, at time.Time, msg string, next time.Time) (failures int, err error) {
-	err = s.w.QueryRowContext(ctx, `UPDATE sources SET failures = failures + 1, last_polled_at = ?,
+	err = s.wdb().QueryRowContext(ctx, `UPDATE sources SET failures = failures + 1, last_polled_at = ?,
 		last_error_at = ?, last_error = ?, next_attempt_at = ?
 	WHERE id = ? RETURNING failures`,
 		millis(at), millis(at), truncate(msg, maxErrorLen), millis(next), sourceID).Scan(&failures)
@@ -214,7 +214,7 @@ func (s *Store) RecordFailure(ctx context.Context, sourceID int64, at time.Time,
 // "304 Not Modified": a success that resets the failures and the backoff.
 // It is a single UPDATE.
 func (s *Store) RecordNotModified(ctx context.Context, sourceID int64, at time.Time) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE sources SET failures = 0, last_error = '',
+	res, err := s.wdb().ExecContext(ctx, `UPDATE sources SET failures = 0, last_error = '',
 		last_polled_at = ?, last_ok_at = ?, next_attempt_at = NULL
 	WHERE id = ?`, millis(at), millis(at), sourceID)
 	if err == nil {

@@ -33,7 +33,9 @@ func mustUpsert(t *testing.T, s *Store, src frontierwatch.Source) frontierwatch.
 	return out
 }
 
-func TestUpsertSourceRoundTrip(t *testing.T) {
+func TestUpsertSourceRoundTrip(t *testing.T) { eachBackend(t, testUpsertSourceRoundTrip) }
+
+func testUpsertSourceRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	in := frontierwatch.Source{
@@ -76,7 +78,9 @@ func TestUpsertSourceRoundTrip(t *testing.T) {
 	}
 }
 
-func TestUpsertSourceKeepsState(t *testing.T) {
+func TestUpsertSourceKeepsState(t *testing.T) { eachBackend(t, testUpsertSourceKeepsState) }
+
+func testUpsertSourceKeepsState(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("metr"))
@@ -112,7 +116,9 @@ func TestUpsertSourceKeepsState(t *testing.T) {
 	}
 }
 
-func TestSyncConfigSources(t *testing.T) {
+func TestSyncConfigSources(t *testing.T) { eachBackend(t, testSyncConfigSources) }
+
+func testSyncConfigSources(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	user := feedSource("mine")
@@ -172,7 +178,9 @@ func TestSyncConfigSources(t *testing.T) {
 	}
 }
 
-func TestSourceNotFound(t *testing.T) {
+func TestSourceNotFound(t *testing.T) { eachBackend(t, testSourceNotFound) }
+
+func testSourceNotFound(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	if _, err := s.Source(ctx, "nope"); !errors.Is(err, ErrNotFound) {
@@ -202,7 +210,9 @@ func TestSourceNotFound(t *testing.T) {
 	}
 }
 
-func TestRecordFailureAndNotModified(t *testing.T) {
+func TestRecordFailureAndNotModified(t *testing.T) { eachBackend(t, testRecordFailureAndNotModified) }
+
+func testRecordFailureAndNotModified(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src := mustUpsert(t, s, feedSource("flaky"))
@@ -260,5 +270,27 @@ func TestTruncate(t *testing.T) {
 		if got := truncate(tt.in, tt.n); got != tt.want {
 			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
+	}
+}
+
+// Sources sort bytewise by name on both backends (upper case first), as
+// SQLite compares text, whatever PostgreSQL's locale.
+func TestSourcesOrder(t *testing.T) { eachBackend(t, testSourcesOrder) }
+
+func testSourcesOrder(t *testing.T) {
+	s := openTest(t)
+	for _, n := range []string{"b", "a", "B", "_x", "é"} {
+		mustUpsert(t, s, feedSource(n))
+	}
+	srcs, err := s.Sources(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, src := range srcs {
+		names = append(names, src.Name)
+	}
+	if got := strings.Join(names, " "); got != "B _x a b é" {
+		t.Errorf("Sources order = %s", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -55,12 +56,12 @@ func openSQLite(ctx context.Context, abs string) (w, r *sql.DB, err error) {
 	// Connect now, so that the file exists in WAL mode before readers come.
 	// page_size only takes effect on a new, empty file; WAL mode is then
 	// recorded in the file, for every later connection.
-	var mode string
 	if _, err := w.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d", pageSize)); err != nil {
 		_ = w.Close()
 		return nil, nil, err
 	}
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode); err != nil {
+	mode, err := walMode(ctx, w)
+	if err != nil {
 		_ = w.Close()
 		return nil, nil, err
 	}
@@ -79,6 +80,32 @@ func openSQLite(ctx context.Context, abs string) (w, r *sql.DB, err error) {
 	return w, r, nil
 }
 
+// walBusyWait bounds how long walMode retries while another connection
+// holds the lock (as busy_timeout does for other statements).
+const walBusyWait = 10 * time.Second
+
+// walMode switches the file to WAL mode and returns the journal mode. Two
+// processes opening a new file at once can make the switch fail with
+// SQLITE_BUSY at once, without the busy handler: it is retried.
+func walMode(ctx context.Context, w *sql.DB) (string, error) {
+	deadline := time.Now().Add(walBusyWait)
+	for delay := 5 * time.Millisecond; ; delay = min(2*delay, 200*time.Millisecond) {
+		var mode string
+		err := w.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return mode, err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return "", ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
 // sqliteDSN is the modernc.org/sqlite DSN of the file at the absolute path.
 // The path is a SQLite URI path: '%', '?' and '#' are escaped.
 func sqliteDSN(abs, pragmas string) string {
@@ -87,10 +114,15 @@ func sqliteDSN(abs, pragmas string) string {
 }
 
 // isQueryError reports whether err is SQLite rejecting a statement
-// (SQLITE_ERROR) rather than failing to run it (busy, I/O, cancelled). For
+// (SQLITE_ERROR), or PostgreSQL's search rejecting its query (see
+// pgsearch.go), rather than failing to run it (busy, I/O, cancelled). For
 // the full-text search, whose only user input is the MATCH expression, it
 // means the expression is not valid FTS5 syntax.
 func isQueryError(err error) bool {
+	var te *tsSyntaxError
+	if errors.As(err, &te) || isPGSyntaxError(err) {
+		return true
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return false
@@ -101,6 +133,10 @@ func isQueryError(err error) bool {
 // queryErrorReason is SQLite's message without the driver's decorations,
 // e.g. `fts5: syntax error near "AND"`.
 func queryErrorReason(err error) string {
+	var te *tsSyntaxError
+	if errors.As(err, &te) {
+		return te.reason
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return err.Error()

@@ -29,6 +29,9 @@ func txQuery(q string) string {
 
 // prepareAll prepares the registered statements on the writer.
 func (s *Store) prepareAll(ctx context.Context) error {
+	if s.d.pg {
+		return nil // pgx caches the statements of each connection itself
+	}
 	s.stmts.mu.Lock()
 	defer s.stmts.mu.Unlock()
 	s.stmts.m = make(map[string]*sql.Stmt, len(txQueries))
@@ -65,7 +68,7 @@ func (s *Store) txExec(ctx context.Context, tx *sql.Tx, query string, args ...an
 	if st := s.stmt(query); st != nil {
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
-	return tx.ExecContext(ctx, query, args...)
+	return s.on(tx).ExecContext(ctx, query, args...)
 }
 
 // txQueryRow runs a cached single-row query in tx.
@@ -73,5 +76,5 @@ func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, query string, args .
 	if st := s.stmt(query); st != nil {
 		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
-	return tx.QueryRowContext(ctx, query, args...)
+	return s.on(tx).QueryRowContext(ctx, query, args...)
 }

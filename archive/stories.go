@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/frontierwatch/frontierwatch"
@@ -47,12 +49,9 @@ func (as *assigner) assign(ctx context.Context, i int, id int64, a frontierwatch
 			first = as.at
 		}
 		// A new story has this one article on one site: no recount.
-		res, err := as.s.txExec(ctx, as.tx, qNewStory, first.UnixMilli())
-		if err != nil {
+		var err error
+		if story, err = as.s.insertID(ctx, as.tx, qNewStory, first.UnixMilli()); err != nil {
 			return 0, fmt.Errorf("new story: %w", err)
-		}
-		if story, err = res.LastInsertId(); err != nil {
-			return 0, err
 		}
 		as.fresh[story] = true
 	} else {
@@ -73,7 +72,12 @@ func (as *assigner) recount(ctx context.Context) (map[int64]int, error) {
 	for story := range as.fresh {
 		sites[story] = 1
 	}
-	for story := range as.touched {
+	// In order: on PostgreSQL each story row is locked first (see
+	// lockRow), and two transactions must lock in the same order.
+	for _, story := range slices.Sorted(maps.Keys(as.touched)) {
+		if err := as.s.lockRow(ctx, as.tx, "stories", story); err != nil {
+			return nil, fmt.Errorf("recount story %d: %w", story, err)
+		}
 		var n int
 		err := as.s.txQueryRow(ctx, as.tx, qRecountStory, story).Scan(&n)
 		if err != nil {
@@ -94,7 +98,7 @@ type Signature struct {
 // Signatures returns the fingerprints of every article that belongs to a
 // story, for rebuilding the near-duplicate index at start.
 func (s *Store) Signatures(ctx context.Context) ([]Signature, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, content_hash, simhash, simhash_tail FROM articles
+	rows, err := s.rdb().QueryContext(ctx, `SELECT id, content_hash, simhash, simhash_tail FROM articles
 		WHERE story_id IS NOT NULL AND content_hash != '' ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("archive: signatures: %w", err)
@@ -120,7 +124,7 @@ func (s *Store) Signatures(ctx context.Context) ([]Signature, error) {
 // were archived before stories existed (or by an older version), with their
 // text, so the caller can fingerprint them and AssignStories.
 func (s *Store) ArticlesWithoutStory(ctx context.Context, limit int) ([]frontierwatch.Article, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+`, a.text FROM articles a
+	rows, err := s.rdb().QueryContext(ctx, `SELECT `+articleColumns+`, a.text FROM articles a
 		WHERE a.story_id IS NULL ORDER BY a.id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("archive: articles without story: %w", err)
@@ -148,7 +152,7 @@ func (s *Store) AssignStories(ctx context.Context, arts []frontierwatch.Article)
 	defer func() { _ = tx.Rollback() }()
 	as := s.newAssigner(tx, len(arts), time.Now())
 	for i, a := range arts {
-		if _, err := tx.ExecContext(ctx, `UPDATE articles SET content_hash = ?, simhash = ?, simhash_tail = ?, site = ? WHERE id = ?`,
+		if _, err := s.on(tx).ExecContext(ctx, `UPDATE articles SET content_hash = ?, simhash = ?, simhash_tail = ?, site = ? WHERE id = ?`,
 			a.ContentHash, int64(a.SimHash), int64(a.SimHashTail), a.Site, a.ID); err != nil {
 			return fmt.Errorf("archive: assign stories: article %d: %w", a.ID, err)
 		}
@@ -169,7 +173,7 @@ func (s *Store) AssignStories(ctx context.Context, arts []frontierwatch.Article)
 func (s *Store) Story(ctx context.Context, id int64) (frontierwatch.Story, error) {
 	st := frontierwatch.Story{ID: id}
 	var first int64
-	err := s.r.QueryRowContext(ctx, `SELECT first_seen, sites FROM stories WHERE id = ?`, id).Scan(&first, &st.Sites)
+	err := s.rdb().QueryRowContext(ctx, `SELECT first_seen, sites FROM stories WHERE id = ?`, id).Scan(&first, &st.Sites)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("archive: story %d: %w", id, ErrNotFound)
 	}
@@ -177,7 +181,7 @@ func (s *Store) Story(ctx context.Context, id int64) (frontierwatch.Story, error
 		return st, fmt.Errorf("archive: story %d: %w", id, err)
 	}
 	st.FirstSeen = time.UnixMilli(first).UTC()
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM articles WHERE story_id = ? ORDER BY id`, id)
+	rows, err := s.rdb().QueryContext(ctx, `SELECT id FROM articles WHERE story_id = ? ORDER BY id`, id)
 	if err != nil {
 		return st, fmt.Errorf("archive: story %d: %w", id, err)
 	}

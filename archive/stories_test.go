@@ -8,7 +8,9 @@ import (
 	"github.com/frontierwatch/frontierwatch"
 )
 
-func TestStories(t *testing.T) {
+func TestStories(t *testing.T) { eachBackend(t, testStories) }
+
+func testStories(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src, err := s.UpsertSource(ctx, frontierwatch.Source{Name: "s", Kind: frontierwatch.KindFeed, URL: "https://s.example/f", Enabled: true, Origin: frontierwatch.OriginUser})
@@ -77,7 +79,9 @@ func TestStories(t *testing.T) {
 	}
 }
 
-func TestAssignStoriesBackfill(t *testing.T) {
+func TestAssignStoriesBackfill(t *testing.T) { eachBackend(t, testAssignStoriesBackfill) }
+
+func testAssignStoriesBackfill(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	src, _ := s.UpsertSource(ctx, frontierwatch.Source{Name: "s", Kind: frontierwatch.KindFeed, URL: "https://s.example/f", Enabled: true, Origin: frontierwatch.OriginUser})
