@@ -115,10 +115,6 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 		return nil, err
 	}
 	d.store = store
-	if store.Postgres() {
-		store.Close()
-		return nil, errors.New("daemon: the job queue does not run on PostgreSQL yet: run and poll need a sqlite:// database (search, figures, milestones and migrate work on PostgreSQL)")
-	}
 	if err := store.SyncConfigSources(ctx, cfg.FeedSources()); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("daemon: store config sources: %w", err)

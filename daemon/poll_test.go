@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -268,18 +267,5 @@ func TestPrivateAddressesRefusedByDefault(t *testing.T) {
 	}
 	if fs.total.Load() != 0 {
 		t.Errorf("the server was reached %d times", fs.total.Load())
-	}
-}
-
-func TestPostgresDaemonRefusedClearly(t *testing.T) {
-	dsn := os.Getenv("FRONTIERWATCH_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("FRONTIERWATCH_TEST_POSTGRES is not set: no PostgreSQL to open")
-	}
-	cfg := testConfig(t, "sources: []\n")
-	cfg.Database.URL = dsn
-	_, err := New(context.Background(), cfg)
-	if err == nil || !strings.Contains(err.Error(), "PostgreSQL yet") {
-		t.Errorf("New on PostgreSQL: %v", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivertype"
 
@@ -164,7 +166,13 @@ func (d *Daemon) newRiver() (*river.Client[*sql.Tx], error) {
 	if d.fetchEvery > 0 {
 		cooldown = min(d.fetchEvery, river.FetchCooldownDefault)
 	}
-	return river.NewClient(riversqlite.New(d.store.WriteDB()), &river.Config{
+	var driver riverdriver.Driver[*sql.Tx] = riversqlite.New(d.store.WriteDB())
+	if d.store.Postgres() {
+		// Several daemons can share a PostgreSQL archive: River elects
+		// one leader to insert periodic jobs, and any instance works them.
+		driver = riverdatabasesql.New(d.store.WriteDB())
+	}
+	return river.NewClient(driver, &river.Config{
 		FetchCooldown: cooldown,
 		Logger:        d.log.With("component", "river"),
 		Queues:        queues,
