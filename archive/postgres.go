@@ -197,3 +197,21 @@ func (s *Store) lockURLs(ctx context.Context, tx *sql.Tx, arts []frontierwatch.A
 		(SELECT DISTINCT hashtextextended(u, 0) AS h FROM unnest($1::text[]) AS u ORDER BY h) AS hs`, urls)
 	return err
 }
+
+// LockKeys serialises milestone detection on the given keys (metrics, or
+// metric/benchmark) across the daemons sharing a PostgreSQL archive: a
+// transaction holds the keys' advisory locks until it ends, so two daemons
+// cannot both find "no milestone yet" for one claim and create two. Locks
+// are taken in hash order (no deadlock between batches), with another seed
+// than the URL locks. On SQLite, whose writer is alone, it does nothing.
+func (t *Tx) LockKeys(ctx context.Context, keys []string) error {
+	if !t.s.d.pg || len(keys) == 0 {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(h) FROM
+		(SELECT DISTINCT hashtextextended(k, 1) AS h FROM unnest($1::text[]) AS k ORDER BY h) AS hs`, keys)
+	if err != nil {
+		return fmt.Errorf("archive: lock milestone keys: %w", err)
+	}
+	return nil
+}

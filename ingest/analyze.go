@@ -110,6 +110,17 @@ func (p *Pipeline) analyze(arts []frontierwatch.Article, summaries []string) (ke
 // claim to its milestone as sources, and records the deliveries due.
 func (p *Pipeline) storeFigures(ctx context.Context, tx *archive.Tx, inserted []frontierwatch.Article) (figs, made int, err error) {
 	al := &p.alerting
+	var keys []string
+	for _, a := range inserted {
+		for _, f := range a.Figures {
+			if !f.Forecast {
+				keys = append(keys, milestones.Key(f))
+			}
+		}
+	}
+	if err := tx.LockKeys(ctx, keys); err != nil {
+		return 0, 0, err
+	}
 	for _, a := range inserted {
 		seen := published(a)
 		for _, f := range a.Figures {
