@@ -132,7 +132,7 @@ func (s *scheduler) sync(ctx context.Context) error {
 		args := PollArgs{Source: name}
 		add = append(add, river.NewPeriodicJob(sched,
 			func() (river.JobArgs, *river.InsertOpts) { return args, nil },
-			&river.PeriodicJobOpts{ID: periodicID(name), RunOnStart: true}))
+			&river.PeriodicJobOpts{ID: periodicID(name)}))
 		s.jobs[name] = spec
 	}
 	if len(add) > 0 {
@@ -140,6 +140,37 @@ func (s *scheduler) sync(ctx context.Context) error {
 			return fmt.Errorf("daemon: schedule sources: %w", err)
 		}
 		s.d.log.Info("sources scheduled", "added", len(add), "total", len(s.jobs))
+	}
+	return s.pollDue(ctx, srcs)
+}
+
+// pollDue queues a poll of every enabled source that is due: never polled,
+// or not polled since its schedule's last slot. This replaces River's
+// RunOnStart, which every newly elected leader would repeat: after a
+// failover, or a quick restart, sources polled in this slot are not polled
+// again. Unique jobs keep a queued or running poll from being doubled.
+func (s *scheduler) pollDue(ctx context.Context, srcs []frontierwatch.Source) error {
+	now := s.d.now()
+	var due []river.InsertManyParams
+	for _, src := range srcs {
+		spec, ok := s.jobs[src.Name]
+		if !ok {
+			continue
+		}
+		sched, err := config.ParseSchedule(spec)
+		if err != nil {
+			continue
+		}
+		if last := src.State.LastPolledAt; !last.IsZero() && sched.Next(last).After(now) {
+			continue
+		}
+		due = append(due, river.InsertManyParams{Args: PollArgs{Source: src.Name}})
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	if _, err := s.client.InsertMany(ctx, due); err != nil {
+		return fmt.Errorf("daemon: queue due polls: %w", err)
 	}
 	return nil
 }
