@@ -14,7 +14,7 @@ func (a *app) runCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "run",
 		Short: "Run the daemon: poll every source on its schedule, alert, serve the API and web page",
-		Long: `run polls every enabled source on its cron schedule (and once at start), stores
+		Long: `run polls every enabled source on its cron schedule (and at start, when a source is due), stores
 what it finds, delivers milestone alerts, and serves the web page, the JSON API,
 /metrics, /healthz and /readyz on server.listen. SIGINT or SIGTERM stops it: running
 polls finish (up to poll.shutdown_timeout), then it exits.`,
