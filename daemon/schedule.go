@@ -81,6 +81,11 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	if !src.Enabled {
 		return nil
 	}
+	// Polled since this job was queued (by another daemon's job for the
+	// same slot, or a start poll queued twice): this one is redundant.
+	if !src.State.LastPolledAt.IsZero() && src.State.LastPolledAt.After(job.CreatedAt) {
+		return nil
+	}
 	_, err = w.d.PollSource(ctx, src, false)
 	return err
 }
