@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -74,26 +73,16 @@ func (s *Store) Series(ctx context.Context, q SeriesQuery, fn func(SeriesPoint) 
 	return nil
 }
 
-// seriesWhere is the WHERE clause of q's figures, on "f".
+// seriesWhere is the WHERE clause of q's figures, on "f": always of its
+// metric (an empty one selects nothing).
 func seriesWhere(q SeriesQuery) (string, []any) {
-	where := []string{"f.metric = ?"}
-	args := []any{q.Metric}
-	if q.Subject != "" {
-		where, args = append(where, "instr(lower(f.subject), lower(?)) > 0"), append(args, q.Subject)
+	conds, args := figureConds(FigureQuery{Subject: q.Subject, Benchmark: q.Benchmark, Since: q.Since, Until: q.Until,
+		IncludeForecasts: q.IncludeForecasts})
+	where := "f.metric = ?"
+	if conds != "" {
+		where += " AND " + conds
 	}
-	if q.Benchmark != "" {
-		where, args = append(where, "lower(f.benchmark) = lower(?)"), append(args, strings.TrimSpace(q.Benchmark))
-	}
-	if !q.Since.IsZero() {
-		where, args = append(where, "f.seen_at >= ?"), append(args, q.Since.UnixMilli())
-	}
-	if !q.Until.IsZero() {
-		where, args = append(where, "f.seen_at < ?"), append(args, q.Until.UnixMilli())
-	}
-	if !q.IncludeForecasts {
-		where = append(where, "f.forecast = 0")
-	}
-	return strings.Join(where, " AND "), args
+	return where, append([]any{q.Metric}, args...)
 }
 
 // SeriesValue is what a trend fit needs of a figure.

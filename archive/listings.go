@@ -17,8 +17,35 @@ type FigureQuery struct {
 	Metric           string
 	Subject          string
 	Since, Until     time.Time
+	Benchmark        string // case-insensitive, exact; empty means any
 	IncludeForecasts bool
 	Limit            int // default DefaultLimit, at most MaxLimit
+}
+
+// figureConds is the condition (on "f", without WHERE; "" when there is
+// none) and arguments that select q's figures. Listings and series share it.
+func figureConds(q FigureQuery) (string, []any) {
+	var where []string
+	var args []any
+	if q.Metric != "" {
+		where, args = append(where, "f.metric = ?"), append(args, q.Metric)
+	}
+	if q.Subject != "" {
+		where, args = append(where, "instr(lower(f.subject), lower(?)) > 0"), append(args, q.Subject)
+	}
+	if q.Benchmark != "" {
+		where, args = append(where, "lower(f.benchmark) = lower(?)"), append(args, strings.TrimSpace(q.Benchmark))
+	}
+	if !q.Since.IsZero() {
+		where, args = append(where, "f.seen_at >= ?"), append(args, q.Since.UnixMilli())
+	}
+	if !q.Until.IsZero() {
+		where, args = append(where, "f.seen_at < ?"), append(args, q.Until.UnixMilli())
+	}
+	if !q.IncludeForecasts {
+		where = append(where, "f.forecast = 0")
+	}
+	return strings.Join(where, " AND "), args
 }
 
 // FigureHit is a stored figure with the article that states it.
@@ -34,26 +61,9 @@ type FigureHit struct {
 
 // Figures lists stored figures, oldest first, so a metric reads as a series.
 func (s *Store) Figures(ctx context.Context, q FigureQuery) ([]FigureHit, error) {
-	var where []string
-	var args []any
-	if q.Metric != "" {
-		where, args = append(where, "f.metric = ?"), append(args, q.Metric)
-	}
-	if q.Subject != "" {
-		where, args = append(where, "instr(lower(f.subject), lower(?)) > 0"), append(args, q.Subject)
-	}
-	if !q.Since.IsZero() {
-		where, args = append(where, "f.seen_at >= ?"), append(args, q.Since.UnixMilli())
-	}
-	if !q.Until.IsZero() {
-		where, args = append(where, "f.seen_at < ?"), append(args, q.Until.UnixMilli())
-	}
-	if !q.IncludeForecasts {
-		where = append(where, "f.forecast = 0")
-	}
-	w := ""
-	if len(where) > 0 {
-		w = " WHERE " + strings.Join(where, " AND ")
+	w, args := figureConds(q)
+	if w != "" {
+		w = " WHERE " + w
 	}
 	args = append(args, limit(q.Limit))
 	rows, err := s.rdb().QueryContext(ctx, figureHitSelect+w+`
