@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/mmcdole/gofeed"
+	"github.com/frontierwatch/frontierwatch/bench/internal/feedsim"
 )
 
 // TestMain lets the test binary stand in for the command when the harness
@@ -71,7 +70,7 @@ func TestRunUsage(t *testing.T) {
 // TestChildVerifies checks that each side fails loudly when the archive or
 // the parser does not see every item it should.
 func TestChildVerifies(t *testing.T) {
-	srv := httptest.NewServer(newFeedServer(renderCorpus(1, 3, 2)))
+	srv := httptest.NewServer(feedsim.NewServer(feedsim.RenderCorpus(1, 3, 2)))
 	defer srv.Close()
 	tests := []struct {
 		name    string
@@ -102,83 +101,6 @@ func TestChildVerifies(t *testing.T) {
 				t.Fatalf("result %q does not name the phase", out.String())
 			}
 		})
-	}
-}
-
-func TestCorpus(t *testing.T) {
-	a, b := renderCorpus(7, 3, 10), renderCorpus(7, 3, 10)
-	links := map[string]bool{}
-	for i := range a {
-		if !bytes.Equal(a[i].body, b[i].body) || a[i].etag != b[i].etag {
-			t.Fatalf("feed %d differs between two renderings with one seed", i)
-		}
-		if i > 0 && a[i].etag == a[i-1].etag {
-			t.Errorf("feeds %d and %d share an ETag", i-1, i)
-		}
-		f, err := gofeed.NewParser().ParseString(string(a[i].body))
-		if err != nil {
-			t.Fatalf("feed %d: %v", i, err)
-		}
-		if len(f.Items) != 10 {
-			t.Fatalf("feed %d has %d items, want 10", i, len(f.Items))
-		}
-		for _, it := range f.Items {
-			words := len(strings.Fields(it.Description))
-			switch {
-			case links[it.Link]:
-				t.Errorf("link %s repeats", it.Link)
-			case it.Title == "" || it.GUID == "" || it.PublishedParsed == nil || it.Content == "":
-				t.Errorf("item %s lacks a title, GUID, date or content", it.Link)
-			case words < 100 || words > 240:
-				t.Errorf("item %s: description of %d words, want about 100-200", it.Link, words)
-			}
-			links[it.Link] = true
-		}
-	}
-	if c := renderCorpus(8, 1, 10); bytes.Equal(c[0].body, a[0].body) {
-		t.Error("another seed renders the same feed")
-	}
-}
-
-func TestServerConditional(t *testing.T) {
-	corpus := renderCorpus(1, 1, 1)
-	f := corpus[0]
-	s := newFeedServer(corpus)
-	later := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat)
-	earlier := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Format(http.TimeFormat)
-	tests := []struct {
-		name   string
-		path   string
-		header map[string]string
-		want   int
-	}{
-		{"plain", f.path, nil, http.StatusOK},
-		{"etag matches", f.path, map[string]string{"If-None-Match": f.etag}, http.StatusNotModified},
-		{"weak etag matches", f.path, map[string]string{"If-None-Match": `"x", W/` + f.etag}, http.StatusNotModified},
-		{"etag differs", f.path, map[string]string{"If-None-Match": `"other"`}, http.StatusOK},
-		{"etag wins over date", f.path, map[string]string{"If-None-Match": `"other"`, "If-Modified-Since": later}, http.StatusOK},
-		{"not modified since", f.path, map[string]string{"If-Modified-Since": later}, http.StatusNotModified},
-		{"modified since", f.path, map[string]string{"If-Modified-Since": earlier}, http.StatusOK},
-		{"unknown feed", "/feeds/9999.xml", nil, http.StatusNotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodGet, tt.path, nil)
-			for k, v := range tt.header {
-				req.Header.Set(k, v)
-			}
-			rec := httptest.NewRecorder()
-			s.ServeHTTP(rec, req)
-			if rec.Code != tt.want {
-				t.Fatalf("status %d, want %d", rec.Code, tt.want)
-			}
-			if tt.want == http.StatusOK && (!bytes.Equal(rec.Body.Bytes(), f.body) || rec.Header().Get("ETag") != f.etag) {
-				t.Fatal("200 without the feed's body or ETag")
-			}
-		})
-	}
-	if full, notMod, miss := s.counts(); full != 4 || notMod != 3 || miss != 1 {
-		t.Errorf("counts %d, %d, %d; want 4, 3, 1", full, notMod, miss)
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/frontierwatch/frontierwatch/bench/internal/feedsim"
 )
 
 // options are the command's flags.
@@ -107,15 +109,15 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (bool, erro
 	}
 
 	start := time.Now()
-	corpus := renderCorpus(o.seed, o.feeds, o.items)
+	corpus := feedsim.RenderCorpus(o.seed, o.feeds, o.items)
 	var size int64
 	for _, f := range corpus {
-		size += int64(len(f.body))
+		size += int64(len(f.Body))
 	}
 	fmt.Fprintf(stderr, "pollcycle: rendered %d feeds × %d items (%.1f MB) in %s\n",
 		o.feeds, o.items, float64(size)/1e6, time.Since(start).Round(time.Millisecond))
-	srv := newFeedServer(corpus)
-	base, stop, err := serve(srv)
+	srv := feedsim.NewServer(corpus)
+	base, stop, err := feedsim.Serve(srv)
 	if err != nil {
 		return false, err
 	}
@@ -140,12 +142,12 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (bool, erro
 			if i == 0 && side == phaseBaseline {
 				a.cpuprofile = o.baselineProfile
 			}
-			full0, not0, _ := srv.counts()
+			full0, not0, _ := srv.Counts()
 			res, err := child(a)
 			if err != nil {
 				return false, fmt.Errorf("run %d: %w", i+1, err)
 			}
-			full1, not1, miss := srv.counts()
+			full1, not1, miss := srv.Counts()
 			if err := checkServed(side, o.feeds, full1-full0, not1-not0, miss); err != nil {
 				return false, fmt.Errorf("run %d: %w", i+1, err)
 			}

@@ -1,4 +1,4 @@
-package main
+package feedsim
 
 import (
 	"net"
@@ -9,26 +9,27 @@ import (
 	"time"
 )
 
-// feedServer serves a pre-rendered corpus: no work per request beyond a map
+// Server serves a pre-rendered corpus: no work per request beyond a map
 // look-up and one write, so it is never the bottleneck. It answers 304 to an
 // If-None-Match carrying the feed's ETag (or, without one, to an
 // If-Modified-Since not before its Last-Modified).
-type feedServer struct {
-	feeds map[string]*feed
+type Server struct {
+	feeds map[string]*Feed
 	full  atomic.Int64 // 200 answers
 	not   atomic.Int64 // 304 answers
 	miss  atomic.Int64 // 404 answers
 }
 
-func newFeedServer(corpus []feed) *feedServer {
-	s := &feedServer{feeds: make(map[string]*feed, len(corpus))}
+// NewServer returns a Server for corpus.
+func NewServer(corpus []Feed) *Server {
+	s := &Server{feeds: make(map[string]*Feed, len(corpus))}
 	for i := range corpus {
-		s.feeds[corpus[i].path] = &corpus[i]
+		s.feeds[corpus[i].Path] = &corpus[i]
 	}
 	return s
 }
 
-func (s *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := s.feeds[r.URL.Path]
 	if f == nil || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		s.miss.Add(1)
@@ -36,8 +37,8 @@ func (s *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h["Etag"] = []string{f.etag}
-	h["Last-Modified"] = []string{f.mod}
+	h["Etag"] = []string{f.ETag}
+	h["Last-Modified"] = []string{f.Modified}
 	h["Cache-Control"] = []string{"max-age=300"}
 	if notModified(r, f) {
 		s.not.Add(1)
@@ -46,19 +47,19 @@ func (s *feedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.full.Add(1)
 	h["Content-Type"] = []string{"application/rss+xml; charset=utf-8"}
-	h["Content-Length"] = []string{strconv.Itoa(len(f.body))}
+	h["Content-Length"] = []string{strconv.Itoa(len(f.Body))}
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
-		_, _ = w.Write(f.body)
+		_, _ = w.Write(f.Body)
 	}
 }
 
 // notModified reports whether r's validators match f.
-func notModified(r *http.Request, f *feed) bool {
+func notModified(r *http.Request, f *Feed) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, tag := range strings.Split(inm, ",") {
 			tag = strings.TrimSpace(tag)
-			if tag == "*" || strings.TrimPrefix(tag, "W/") == f.etag {
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == f.ETag {
 				return true
 			}
 		}
@@ -66,20 +67,20 @@ func notModified(r *http.Request, f *feed) bool {
 	}
 	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		since, err := http.ParseTime(ims)
-		mod, err2 := http.ParseTime(f.mod)
+		mod, err2 := http.ParseTime(f.Modified)
 		return err == nil && err2 == nil && !mod.After(since)
 	}
 	return false
 }
 
-// counts returns how many 200, 304 and 404 answers were sent.
-func (s *feedServer) counts() (full, notMod, miss int64) {
+// Counts returns how many 200, 304 and 404 answers were sent.
+func (s *Server) Counts() (full, notMod, miss int64) {
 	return s.full.Load(), s.not.Load(), s.miss.Load()
 }
 
-// serve starts an HTTP server for s on 127.0.0.1 and returns its base URL
+// Serve starts an HTTP server for s on 127.0.0.1 and returns its base URL
 // and a function that stops it.
-func serve(s *feedServer) (base string, stop func(), err error) {
+func Serve(s *Server) (base string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err

@@ -1,4 +1,7 @@
-package main
+// Package feedsim renders a deterministic corpus of RSS feeds in the style of
+// AI news (with headline figures in about one item in eight) and serves it
+// with ETag and Last-Modified validators, for the benchmark harnesses.
+package feedsim
 
 import (
 	"bytes"
@@ -12,16 +15,16 @@ import (
 )
 
 // A feed of the benchmark corpus, rendered once before anything is timed.
-type feed struct {
-	path string // URL path on the server, e.g. /feeds/0042.xml
-	body []byte // RSS 2.0 document
-	etag string // quoted strong validator
-	mod  string // Last-Modified, an HTTP date
+type Feed struct {
+	Path     string // URL path on the server, e.g. /feeds/0042.xml
+	Body     []byte // RSS 2.0 document
+	ETag     string // quoted strong validator
+	Modified string // Last-Modified, an HTTP date
 }
 
-// corpusEpoch is the newest publication time in the corpus; items go back
+// Epoch is the newest publication time in the corpus; items go back
 // from it, so that the corpus does not depend on when it is generated.
-var corpusEpoch = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+var Epoch = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 
 // Word pools of the prose generator: enough variety that titles, links and
 // texts differ item by item and the full-text index sees a realistic
@@ -255,9 +258,9 @@ func slug(title string) string {
 	return strings.TrimRight(b.String(), "-")
 }
 
-// renderFeed renders feed number i (0-based) of the corpus with items items,
+// RenderFeed renders feed number i (0-based) of the corpus with items items,
 // deterministically from seed.
-func renderFeed(seed uint64, i, items int) feed {
+func RenderFeed(seed uint64, i, items int) Feed {
 	r := rand.New(rand.NewPCG(seed, uint64(i)))
 	p := prose{r: r}
 	host := fmt.Sprintf("news%04d.example.com", i)
@@ -269,9 +272,9 @@ func renderFeed(seed uint64, i, items int) feed {
 	fmt.Fprintf(&b, "<title>%s</title>\n<link>https://%s/</link>\n", html.EscapeString(name), host)
 	fmt.Fprintf(&b, "<atom:link href=\"https://%s/feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>\n", host)
 	fmt.Fprintf(&b, "<description>News and analysis on %s.</description>\n<language>en-us</language>\n", html.EscapeString(p.pick(topics)))
-	fmt.Fprintf(&b, "<lastBuildDate>%s</lastBuildDate>\n<generator>bench/pollcycle</generator>\n", corpusEpoch.Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "<lastBuildDate>%s</lastBuildDate>\n<generator>bench/pollcycle</generator>\n", Epoch.Format(time.RFC1123Z))
 
-	at := corpusEpoch
+	at := Epoch
 	for j := range items {
 		at = at.Add(-time.Duration(20+r.IntN(400)) * time.Minute)
 		title := p.fill(p.pick(titleTemplates))
@@ -299,22 +302,22 @@ func renderFeed(seed uint64, i, items int) feed {
 	}
 	b.WriteString("</channel>\n</rss>\n")
 	sum := sha256.Sum256(b.Bytes())
-	return feed{
-		path: fmt.Sprintf("/feeds/%04d.xml", i),
-		body: b.Bytes(),
-		etag: `"` + hex.EncodeToString(sum[:8]) + `"`,
-		mod:  corpusEpoch.Format(httpTimeFormat),
+	return Feed{
+		Path:     fmt.Sprintf("/feeds/%04d.xml", i),
+		Body:     b.Bytes(),
+		ETag:     `"` + hex.EncodeToString(sum[:8]) + `"`,
+		Modified: Epoch.Format(httpTimeFormat),
 	}
 }
 
 // httpTimeFormat is net/http's TimeFormat, repeated to keep corpus.go free of net/http.
 const httpTimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
-// renderCorpus renders n feeds of items items each.
-func renderCorpus(seed uint64, n, items int) []feed {
-	out := make([]feed, n)
+// RenderCorpus renders n feeds of items items each.
+func RenderCorpus(seed uint64, n, items int) []Feed {
+	out := make([]Feed, n)
 	for i := range out {
-		out[i] = renderFeed(seed, i, items)
+		out[i] = RenderFeed(seed, i, items)
 	}
 	return out
 }
