@@ -3,6 +3,8 @@ package archive
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 )
 
@@ -27,14 +29,19 @@ type PageQuery struct {
 }
 
 // PageKey is the position of the last hit of a page: a page starts after
-// it. Full-text results are ordered by Score (the BM25 score as SQLite
-// gives it, or -ts_rank on PostgreSQL: smaller is better) then ID; listings by When (unix ms,
-// descending) then ID (descending). Which fields count depends on the
-// query; a key from a different query gives a meaningless page.
+// it. Full-text results are ordered band by band, newest band first (see
+// SearchPage), and within a band by Score (the BM25 score as SQLite gives
+// it, or -ts_rank on PostgreSQL: smaller is better) then ID; listings by
+// When (unix ms, descending) then ID (descending). Which fields count
+// depends on the query; a key from a different query gives a meaningless
+// page.
 type PageKey struct {
 	Score float64
 	When  int64
 	ID    int64
+	// Floor and Ceil are the band of article IDs the hit was ranked in
+	// (full-text results only).
+	Floor, Ceil int64
 }
 
 // Page is one page of results.
@@ -49,6 +56,14 @@ type Page struct {
 // HighlightEnd (listings without Text show the text's first words). A
 // query that is not valid FTS5 syntax is retried with its words quoted;
 // when that fails too the error wraps ErrBadQuery.
+//
+// Relevance ranking costs a few microseconds per match, so a query that
+// matches a large part of a big archive is ranked in bands: the newest
+// RankWindow matches (by article ID, which grows with arrival) are ranked
+// and paged first, then the RankWindow matches before them, and so on
+// until the oldest. A query with fewer matches than RankWindow is ranked
+// as a whole. Every match is reachable by paging; since and until narrow
+// a query to the period that matters.
 //
 // Pages are stable while the archive does not change; articles indexed
 // between two pages can shift BM25 scores, so a walk during ingest may see
@@ -112,28 +127,154 @@ func pageFilters(q PageQuery) (string, []any) {
 	return where, args
 }
 
-// matchPage runs a full-text query in two steps: the inner query ranks
-// the matches and keeps one page of IDs (computing no snippet), the outer
-// one makes the snippets of that page only.
+// DefaultRankWindow is how many matches a full-text search ranks at once
+// (see SearchPage and WithRankWindow).
+const DefaultRankWindow = 5000
+
+// WithRankWindow sets how many matches a full-text search ranks at once:
+// the newest n first, then the n before them, and so on (see SearchPage).
+// n <= 0 ranks every match of a query together, whatever it costs.
+func WithRankWindow(n int) Option { return func(s *Store) { s.rankWindow = n } }
+
+// band is a range of article IDs whose matches are ranked together.
+type band struct {
+	floor, ceil int64
+	last        bool // no older match is outside the band
+}
+
+// matchPage runs a full-text query band by band (see SearchPage), from
+// the band after holds, or the newest one. A page can end one band and
+// start the next.
 func (s *Store) matchPage(ctx context.Context, fts string, q PageQuery, limit int) (Page, error) {
 	where, fargs := pageFilters(q)
+	page := Page{Hits: []Hit{}}
+	var b band
+	after := q.After
+	if after != nil {
+		b = band{floor: after.Floor, ceil: after.Ceil, last: after.Floor <= 0}
+	} else {
+		var err error
+		if b, err = s.nextBand(ctx, fts, where, fargs, math.MaxInt64); err != nil || b.ceil == 0 {
+			return page, err
+		}
+	}
+	for {
+		need := limit - len(page.Hits)
+		hits, err := s.rankBand(ctx, fts, where, fargs, b, after, need+1)
+		if err != nil {
+			return Page{}, err
+		}
+		if len(hits) > need {
+			page.Hits = append(page.Hits, hits[:need]...)
+			last := page.Hits[len(page.Hits)-1]
+			page.Next = &PageKey{Score: -last.Rank, ID: last.ID, Floor: b.floor, Ceil: b.ceil}
+			return page, nil
+		}
+		page.Hits = append(page.Hits, hits...)
+		if b.last {
+			return page, nil
+		}
+		if len(page.Hits) == limit {
+			// The band is done; the next page starts after its last hit,
+			// finds nothing more in it and goes on to the next band.
+			last := page.Hits[len(page.Hits)-1]
+			page.Next = &PageKey{Score: -last.Rank, ID: last.ID, Floor: b.floor, Ceil: b.ceil}
+			return page, nil
+		}
+		if b, err = s.nextBand(ctx, fts, where, fargs, b.floor-1); err != nil {
+			return Page{}, err
+		}
+		if b.ceil == 0 {
+			return page, nil
+		}
+		after = nil
+	}
+}
+
+// nextBand returns the band of the newest RankWindow matches with IDs up
+// to ceil: its ceil is 0 when there is none.
+func (s *Store) nextBand(ctx context.Context, fts, where string, fargs []any, ceil int64) (band, error) {
+	if s.rankWindow <= 0 {
+		if ceil < math.MaxInt64 {
+			return band{}, nil
+		}
+		return band{floor: 0, ceil: math.MaxInt64, last: true}, nil
+	}
+	var query string
+	var args []any
 	if s.d.pg {
-		return s.pgMatchPage(ctx, fts, where, fargs, q.After, limit)
+		tsq, err := tsQuery(fts)
+		if err != nil {
+			return band{}, err
+		}
+		query = `SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM (
+			SELECT a.id FROM articles a
+			WHERE a.search @@ to_tsquery('frontierwatch', ?)` + where + ` AND a.id <= ?
+			ORDER BY a.id DESC LIMIT ?) b`
+		args = append(append([]any{tsq}, fargs...), ceil, s.rankWindow)
+	} else {
+		join := ""
+		if where != "" {
+			join = ` JOIN articles a ON a.id = articles_fts.rowid`
+		}
+		query = `SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM (
+			SELECT articles_fts.rowid AS id FROM articles_fts` + join + `
+			WHERE articles_fts MATCH ?` + where + ` AND articles_fts.rowid <= ?
+			ORDER BY articles_fts.rowid DESC LIMIT ?)`
+		args = append(append([]any{fts}, fargs...), ceil, s.rankWindow)
+	}
+	var n int
+	var b band
+	if err := s.rdb().QueryRowContext(ctx, query, args...).Scan(&n, &b.floor, &b.ceil); err != nil {
+		return band{}, err
+	}
+	if n == 0 {
+		return band{}, nil
+	}
+	b.last = n < s.rankWindow
+	if b.last {
+		b.floor = 0 // nothing older matches: the band reaches the start
+	}
+	return b, nil
+}
+
+// rankBand ranks the matches in b that come after after (nil: from the
+// best), and returns up to limit of them with their snippets. The inner
+// query ranks and keeps the page's IDs (computing no snippet), the outer
+// one makes the snippets of those only.
+func (s *Store) rankBand(ctx context.Context, fts, where string, fargs []any, b band, after *PageKey, limit int) ([]Hit, error) {
+	bounded := b.floor > 0 || b.ceil < math.MaxInt64
+	if s.d.pg {
+		if bounded {
+			where += ` AND a.id BETWEEN ? AND ?`
+			fargs = append(slices.Clip(fargs), b.floor, b.ceil)
+		}
+		keyset := ""
+		var kargs []any
+		if after != nil {
+			keyset = ` AND (r.score > ? OR (r.score = ? AND r.id > ?))`
+			kargs = []any{after.Score, after.Score, after.ID}
+		}
+		return s.pgMatch(ctx, fts, where, fargs, keyset, kargs, limit)
 	}
 	join := ""
 	if where != "" {
 		join = ` JOIN articles a ON a.id = articles_fts.rowid`
+	}
+	if bounded { // on the rowid, so that FTS5 seeks its doclists to the band
+		where += ` AND articles_fts.rowid BETWEEN ? AND ?`
+		fargs = append(slices.Clip(fargs), b.floor, b.ceil)
 	}
 	// Arguments in the order of the SQL text: snippet markers, the inner
 	// query's MATCH, filters, keyset and limit, then the outer MATCH.
 	args := []any{HighlightStart, HighlightEnd, HighlightStart, HighlightEnd, fts}
 	args = append(args, fargs...)
 	keyset := ""
-	if q.After != nil {
+	if after != nil {
 		keyset = ` AND (articles_fts.rank > ? OR (articles_fts.rank = ? AND articles_fts.rowid > ?))`
-		args = append(args, q.After.Score, q.After.Score, q.After.ID)
+		args = append(args, after.Score, after.Score, after.ID)
 	}
-	args = append(args, limit+1, fts)
+	args = append(args, limit, fts)
 	rows, err := s.rdb().QueryContext(ctx, `SELECT `+articleColumns+`, '',
 		snippet(articles_fts, 1, ?, ?, '…', 12),
 		snippet(articles_fts, 0, ?, ?, '…', 12),
@@ -148,34 +289,27 @@ func (s *Store) matchPage(ctx context.Context, fts string, q PageQuery, limit in
 	WHERE articles_fts MATCH ?
 	ORDER BY p.score, p.id`, args...)
 	if err != nil {
-		return Page{}, err
+		return nil, err
 	}
 	defer rows.Close()
-	page := Page{Hits: []Hit{}}
-	var last PageKey
+	hits := []Hit{}
 	for rows.Next() {
 		var (
 			h                   Hit
 			textSnip, titleSnip string
 			score               float64
 		)
-		h.Article, err = scanArticle(rows, &textSnip, &titleSnip, &score)
-		if err != nil {
-			return Page{}, err
-		}
-		if len(page.Hits) == limit {
-			page.Next = &last
-			break
+		if h.Article, err = scanArticle(rows, &textSnip, &titleSnip, &score); err != nil {
+			return nil, err
 		}
 		h.Snippet = textSnip
 		if strings.TrimSpace(stripMarks(h.Snippet)) == "" {
 			h.Snippet = titleSnip
 		}
 		h.Rank = -score
-		page.Hits = append(page.Hits, h)
-		last = PageKey{Score: score, ID: h.ID}
+		hits = append(hits, h)
 	}
-	return page, rows.Err()
+	return hits, rows.Err()
 }
 
 // listPage returns a page of the newest articles that pass q's filters.

@@ -286,3 +286,65 @@ func testSilences(t *testing.T) {
 		t.Errorf("second delete: %v", err)
 	}
 }
+
+func TestSearchPageBands(t *testing.T) { eachBackend(t, testSearchPageBands) }
+
+// testSearchPageBands checks ranking in bands: every match is reached
+// exactly once, each band holds the next RankWindow newest matches, and
+// inside a band hits keep the order of a ranking over all matches.
+func testSearchPageBands(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	srcs := []frontierwatch.Source{mustUpsertTB(t, s, feedSource("a")), mustUpsertTB(t, s, feedSource("b"))}
+	for i := range 23 {
+		// Texts of several lengths and term counts, so ranks differ and do
+		// not follow arrival order; every third article does not match.
+		text := strings.Repeat("markets moved on a quiet day. ", 1+i%5)
+		if i%3 != 2 {
+			text += strings.Repeat("agents ", 1+(i*7)%4) + strings.Repeat("filler words here. ", i%6)
+		}
+		a := article(fmt.Sprintf("https://example.org/band%d", i), fmt.Sprintf("Note %d", i), text)
+		a.Published = time.Date(2026, 1, 1+i, 12, 0, 0, 0, time.UTC)
+		if _, err := s.CommitPoll(ctx, PollUpdate{SourceID: srcs[i%2].ID, At: a.Published}, []frontierwatch.Article{a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []Query{{Text: "agents"}, {Text: "agents", Source: "a"}} {
+		s.rankWindow = 0
+		all := q
+		all.Limit = MaxLimit
+		whole, err := s.Search(ctx, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(whole) < 6 {
+			t.Fatalf("%+v: fixture too small: %d matches", q, len(whole))
+		}
+		for _, window := range []int{1, 4, len(whole) - 1, len(whole), len(whole) + 1} {
+			s.rankWindow = window
+			// The expected order: matches by ID, newest first, cut into
+			// bands of window; each band in the order of the whole ranking.
+			byID := hitIDs(whole)
+			slices.Sort(byID)
+			slices.Reverse(byID)
+			var want []int64
+			for start := 0; start < len(byID); start += window {
+				inBand := byID[start:min(start+window, len(byID))]
+				for _, id := range hitIDs(whole) {
+					if slices.Contains(inBand, id) {
+						want = append(want, id)
+					}
+				}
+			}
+			for _, limit := range []int{1, 3, 50} {
+				pq := q
+				pq.Limit = limit
+				got, _ := walkPages(t, s, PageQuery{Query: pq})
+				if !slices.Equal(got, want) {
+					t.Errorf("%+v, window %d, limit %d: walked %v, want %v", q, window, limit, got, want)
+				}
+			}
+		}
+	}
+	s.rankWindow = DefaultRankWindow
+}

@@ -39,6 +39,8 @@ type Store struct {
 	now    func() time.Time
 	stmts  stmtCache
 	d      *dialect // SQL rewriting for PostgreSQL; a no-op on SQLite
+
+	rankWindow int // matches ranked together by a full-text search
 }
 
 // Option configures Open.
@@ -99,7 +101,7 @@ func open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive: open: %w", err)
 	}
-	s := &Store{path: path, logger: slog.Default(), now: time.Now, d: &dialect{}}
+	s := &Store{path: path, logger: slog.Default(), now: time.Now, d: &dialect{}, rankWindow: DefaultRankWindow}
 	for _, o := range opts {
 		o(s)
 	}

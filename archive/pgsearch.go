@@ -374,24 +374,3 @@ func (s *Store) pgMatch(ctx context.Context, fts string, where string, wargs []a
 	}
 	return hits, rows.Err()
 }
-
-// pgMatchPage is matchPage on PostgreSQL.
-func (s *Store) pgMatchPage(ctx context.Context, fts, where string, wargs []any, after *PageKey, limit int) (Page, error) {
-	keyset := ""
-	var kargs []any
-	if after != nil {
-		keyset = ` AND (r.score > ? OR (r.score = ? AND r.id > ?))`
-		kargs = []any{after.Score, after.Score, after.ID}
-	}
-	hits, err := s.pgMatch(ctx, fts, where, wargs, keyset, kargs, limit+1)
-	if err != nil {
-		return Page{}, err
-	}
-	page := Page{Hits: hits}
-	if len(hits) > limit {
-		page.Hits = hits[:limit]
-		last := hits[limit-1]
-		page.Next = &PageKey{Score: -last.Rank, ID: last.ID}
-	}
-	return page, nil
-}

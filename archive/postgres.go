@@ -46,7 +46,7 @@ func isPostgresURL(url string) bool {
 // (a libpq-style URL that pgx understands). Errors never carry the URL: it
 // may hold a password.
 func openPostgres(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	s := &Store{dsn: strings.TrimSpace(url), logger: slog.Default(), now: time.Now, d: &dialect{pg: true}}
+	s := &Store{dsn: strings.TrimSpace(url), logger: slog.Default(), now: time.Now, d: &dialect{pg: true}, rankWindow: DefaultRankWindow}
 	for _, o := range opts {
 		o(s)
 	}

@@ -112,6 +112,11 @@ type Dedup struct {
 type Archive struct {
 	// KeepUnmatched keeps articles that match no topic.
 	KeepUnmatched bool `yaml:"keep_unmatched"`
+	// SearchRankWindow is how many matches a full-text search ranks by
+	// relevance at once: the newest N first, then the N before them, and
+	// so on (0: DefaultSearchRankWindow; -1: every match at once, which
+	// costs a few microseconds per match).
+	SearchRankWindow int `yaml:"search_rank_window"`
 }
 
 // Topic is a watched subject: which articles are relevant.

@@ -16,6 +16,7 @@ const (
 	DefaultMaxBody          = ByteSize(10 << 20)
 	DefaultChannelTimeout   = 10 * time.Second // alerts.channels[].timeout
 	DefaultChannelMaxAge    = 24 * time.Hour   // alerts.channels[].max_age
+	DefaultSearchRankWindow = 5000             // archive.search_rank_window
 )
 
 // DefaultUserAgent is the User-Agent sent when http.user_agent is empty:
@@ -46,6 +47,10 @@ func (c *Config) ApplyDefaults() {
 	setStr(&c.Defaults.FullText, frontierwatch.FullTextAuto)
 	if c.Defaults.FullTextMinWords == 0 {
 		c.Defaults.FullTextMinWords = DefaultFullTextMinWords
+	}
+
+	if c.Archive.SearchRankWindow == 0 {
+		c.Archive.SearchRankWindow = DefaultSearchRankWindow
 	}
 
 	p := &c.Poll

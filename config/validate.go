@@ -90,6 +90,9 @@ func (c *Config) Validate() error {
 	if c.Defaults.FullTextMinWords < 0 {
 		v.add("defaults.full_text_min_words", "must not be negative")
 	}
+	if c.Archive.SearchRankWindow < -1 {
+		v.add("archive.search_rank_window", "must be a number of matches, or -1 to rank every match at once")
+	}
 	v.poll(c.Poll)
 	v.sources(c.Sources, c.Defaults)
 	v.topics(c.Topics)

@@ -41,6 +41,8 @@ func TestValidateOneProblem(t *testing.T) {
 		{"database not a url", "database:\n  url: ./x.db\n", `config: database.url: "./x.db" is not a URL`},
 		{"max_body", "http:\n  max_body: 0B\n", ""}, // 0 means the default
 		{"concurrency", "poll:\n  concurrency: 300\n", "config: poll.concurrency: must be between 1 and 256, not 300"},
+		{"search rank window", "archive:\n  search_rank_window: -2\n", "config: archive.search_rank_window: must be a number of matches, or -1"},
+		{"search rank window all", "archive:\n  search_rank_window: -1\n", ""},
 		{"negative concurrency", "poll:\n  concurrency: -1\n", "config: poll.concurrency: must be between 1 and 256"},
 		{"backoff order", "poll:\n  base_backoff: 48h\n", "config: poll.base_backoff: must not exceed poll.max_backoff"},
 		{"negative timeout", "http:\n  timeout: -5s\n", "config: http.timeout: must be a positive duration"},

@@ -110,7 +110,8 @@ func New(ctx context.Context, cfg *config.Config, opts ...Option) (*Daemon, erro
 			d.seeds[s.Name] = s.Seeds
 		}
 	}
-	store, err := archive.Open(ctx, cfg.Database.URL, archive.WithLogger(d.log.With("component", "archive")))
+	store, err := archive.Open(ctx, cfg.Database.URL, archive.WithLogger(d.log.With("component", "archive")),
+		archive.WithRankWindow(cfg.Archive.SearchRankWindow))
 	if err != nil {
 		return nil, err
 	}

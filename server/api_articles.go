@@ -143,7 +143,8 @@ func (s *server) readSearch(r *http.Request, q url.Values) (searchParams, error)
 		if err != nil {
 			return p, err
 		}
-		p.query.After = &archive.PageKey{Score: math.Float64frombits(pos[0]), When: int64(pos[1]), ID: int64(pos[2])}
+		p.query.After = &archive.PageKey{Score: math.Float64frombits(pos[0]), When: int64(pos[1]), ID: int64(pos[2]),
+			Floor: int64(pos[3]), Ceil: int64(pos[4])}
 		p.cursor = c
 	}
 	return p, nil
@@ -165,7 +166,8 @@ func (s *server) search(r *http.Request, p searchParams) (archive.Page, string, 
 	next := ""
 	if page.Next != nil {
 		next = encodeCursor(s.cursorKey(r), cursorArticles, p.fp,
-			[3]uint64{math.Float64bits(page.Next.Score), uint64(page.Next.When), uint64(page.Next.ID)})
+			[cursorSlots]uint64{math.Float64bits(page.Next.Score), uint64(page.Next.When), uint64(page.Next.ID),
+				uint64(page.Next.Floor), uint64(page.Next.Ceil)})
 	}
 	return page, next, nil
 }
@@ -347,7 +349,7 @@ func (s *server) apiStories(w http.ResponseWriter, r *http.Request) {
 		out.Stories = append(out.Stories, newStoryView(h))
 	}
 	if next != nil {
-		c := encodeCursor(s.cursorKey(r), cursorStories, fp, [3]uint64{uint64(next.FirstSeen), uint64(next.ID), 0})
+		c := encodeCursor(s.cursorKey(r), cursorStories, fp, [cursorSlots]uint64{uint64(next.FirstSeen), uint64(next.ID)})
 		link := withCursor(r.URL, c)
 		out.NextCursor, out.Next = &c, &link
 	}

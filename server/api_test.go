@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/frontierwatch/frontierwatch/archive"
 )
 
 func TestArticlesSearch(t *testing.T) {
@@ -73,9 +75,15 @@ func TestArticlesSearch(t *testing.T) {
 }
 
 // TestPaginationWalk walks every page of several queries and checks that
-// each result comes exactly once and all come.
+// each result comes exactly once and all come, in the order of one big
+// page; also with a ranking window of 3 matches, so that full-text walks
+// cross bands (see archive.SearchPage).
 func TestPaginationWalk(t *testing.T) {
-	f := newFixture(t)
+	t.Run("default window", func(t *testing.T) { testPaginationWalk(t, newFixture(t)) })
+	t.Run("window 3", func(t *testing.T) { testPaginationWalk(t, newFixture(t, archive.WithRankWindow(3))) })
+}
+
+func testPaginationWalk(t *testing.T, f *fixture) {
 	srv := newServer(t, f, Options{})
 	for _, query := range []string{"q=agents", "q=agents+OR+chip", "", "topic=autonomy", "since=2024-02-01"} {
 		var all struct {

@@ -10,13 +10,14 @@ import (
 )
 
 // Cursors are opaque and tamper-evident: a version, the kind of list, a
-// fingerprint of the query, the position (three 64-bit numbers), and an
+// fingerprint of the query, the position (five 64-bit numbers), and an
 // HMAC-SHA256 (truncated to 128 bits) of all that under the server's
 // cursor key, in unpadded base64url. A cursor of another query, an edited
 // cursor or one signed with another key is a bad parameter.
 const (
-	cursorVersion = 1
-	cursorPayload = 1 + 1 + 8 + 3*8
+	cursorVersion = 2 // 2: five numbers, for search bands
+	cursorPayload = 1 + 1 + 8 + cursorSlots*8
+	cursorSlots   = 5
 	cursorMAC     = 16
 	cursorLen     = cursorPayload + cursorMAC
 )
@@ -37,7 +38,7 @@ func fingerprint(parts ...string) [8]byte {
 }
 
 // encodeCursor signs a position in a list.
-func encodeCursor(key []byte, kind byte, fp [8]byte, pos [3]uint64) string {
+func encodeCursor(key []byte, kind byte, fp [8]byte, pos [cursorSlots]uint64) string {
 	b := make([]byte, cursorPayload, cursorLen)
 	b[0], b[1] = cursorVersion, kind
 	copy(b[2:10], fp[:])
@@ -52,8 +53,8 @@ func encodeCursor(key []byte, kind byte, fp [8]byte, pos [3]uint64) string {
 
 // decodeCursor checks a cursor and returns its position; the error is a
 // bad parameter that says why, without echoing the cursor.
-func decodeCursor(key []byte, kind byte, fp [8]byte, v string) ([3]uint64, error) {
-	var pos [3]uint64
+func decodeCursor(key []byte, kind byte, fp [8]byte, v string) ([cursorSlots]uint64, error) {
+	var pos [cursorSlots]uint64
 	if len(v) > 2*cursorLen {
 		return pos, badParam("cursor", "not a cursor of this list (too long)")
 	}

@@ -14,7 +14,7 @@ import (
 func FuzzDecodeCursor(f *testing.F) {
 	key := []byte("0123456789abcdef0123456789abcdef")
 	fp := fingerprint("agents")
-	good := encodeCursor(key, cursorArticles, fp, [3]uint64{1, 2, 3})
+	good := encodeCursor(key, cursorArticles, fp, [cursorSlots]uint64{1, 2, 3, 4, 5})
 	for _, s := range []string{good, "", "AQ", "garbage!", good + "A", strings.Repeat("A", 200), good[:len(good)-1]} {
 		f.Add(s)
 	}

@@ -56,7 +56,7 @@ var fixtureDB struct {
 }
 
 // newFixture returns a copy of the fixture database, opened.
-func newFixture(t testing.TB) *fixture {
+func newFixture(t testing.TB, opts ...archive.Option) *fixture {
 	t.Helper()
 	fixtureDB.once.Do(func() {
 		dir, err := os.MkdirTemp("", "server-fixture-")
@@ -78,7 +78,7 @@ func newFixture(t testing.TB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := archive.Open(context.Background(), path, archive.WithLogger(quiet))
+	st, err := archive.Open(context.Background(), path, append([]archive.Option{archive.WithLogger(quiet)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -157,7 +157,7 @@ func (a *app) openArchive(cmd *cobra.Command) (*archive.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return archive.Open(cmd.Context(), cfg.Database.URL)
+	return archive.Open(cmd.Context(), cfg.Database.URL, archive.WithRankWindow(cfg.Archive.SearchRankWindow))
 }
 
 func checkFormat(format string) error {
