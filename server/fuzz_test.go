@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,63 @@ func FuzzArticlesQuery(f *testing.F) {
 			default:
 				t.Fatalf("%s%s: %d %s", path, raw, rec.Code, rec.Body)
 			}
+		}
+	})
+}
+
+// apiFuzzPaths are the GET routes FuzzAPIQuery sends queries to; "%s"
+// stands for a fuzzed path segment.
+var apiFuzzPaths = []string{
+	"/api/v1/articles", "/api/v1/articles/%s", "/api/v1/stories", "/api/v1/figures", "/api/v1/milestones",
+	"/api/v1/metrics", "/api/v1/metrics/%s/series", "/api/v1/sources", "/api/v1/silences",
+	"/", "/articles/%s", "/milestones", "/charts", "/charts/%s", "/sources",
+}
+
+// FuzzAPIQuery sends arbitrary query strings and path segments to every
+// GET route of the API and the pages: every answer is a 200 or a 4xx
+// (with a JSON error under /api/), never a 500 or a panic.
+func FuzzAPIQuery(f *testing.F) {
+	fx := newFixture(f)
+	h := New(Options{Store: fx.store, Logger: quiet, RateLimit: RateLimit{Disabled: true}, Now: func() time.Time { return fixedAt }})
+	seeds := []struct {
+		path        uint8
+		query, part string
+	}{
+		{0, "q=agents&since=2024-01-01&limit=5", ""}, {1, "", "1"}, {1, "", "-1"}, {1, "", "99999999999999999999"},
+		{2, "limit=2&cursor=AAAA", ""}, {3, "metric=task_horizon&subject=Claude&format=csv", ""},
+		{3, "metric=nope&since=yesterday", ""}, {4, "since=2024-02-30&metric=rnd_speedup", ""},
+		{6, "since=2024-01-01&until=2023-01-01&limit=100000", "task_horizon"}, {6, "", "..%2F..%2Fetc"},
+		{9, "q=%22time+horizon%22&topic=autonomy", ""}, {10, "", "0x10"}, {13, "", "doubling_time"},
+		{3, "format=xml&limit=-5", ""}, {4, "limit=1e3&cursor=" + strings.Repeat("A", 200), ""},
+	}
+	for _, s := range seeds {
+		f.Add(s.path, s.query, s.part)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, raw, part string) {
+		tmpl := apiFuzzPaths[int(which)%len(apiFuzzPaths)]
+		path := tmpl
+		if strings.Contains(tmpl, "%s") {
+			path = strings.Replace(tmpl, "%s", url.PathEscape(part), 1)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL.RawPath = path
+		var err error
+		if req.URL.Path, err = url.PathUnescape(path); err != nil {
+			return
+		}
+		req.URL.RawQuery = raw
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch {
+		case rec.Code == http.StatusOK:
+		case rec.Code >= 300 && rec.Code < 400: // the mux cleaning a path
+		case rec.Code >= 400 && rec.Code < 500:
+			if strings.HasPrefix(tmpl, "/api/") &&
+				!bytes.HasPrefix(rec.Body.Bytes(), []byte(`{"error":`)) {
+				t.Fatalf("%s?%s: %d %s", path, raw, rec.Code, rec.Body)
+			}
+		default:
+			t.Fatalf("%s?%s: %d %s", path, raw, rec.Code, rec.Body)
 		}
 	})
 }
