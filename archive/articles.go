@@ -77,7 +77,11 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 		if err := s.lockURLs(ctx, tx, arts); err != nil {
 			return nil, fmt.Errorf("lock urls: %w", err)
 		}
-		stmt, err := s.on(tx).PrepareContext(ctx, s.d.returningID(qInsertArticle))
+		insert := qInsertArticle
+		if s.d.pg {
+			insert = qInsertArticleWithStory
+		}
+		stmt, err := s.on(tx).PrepareContext(ctx, insert)
 		if err != nil {
 			return nil, err
 		}
@@ -94,18 +98,25 @@ func (s *Store) commitPoll(ctx context.Context, u PollUpdate, arts []frontierwat
 			if err != nil {
 				return nil, fmt.Errorf("article %q: %w", a.URL, err)
 			}
-			var ok bool
-			a.ID, ok, err = s.insertArticle(ctx, stmt, a.URL, a.Source, "", a.Title, a.Author,
+			args := []any{a.URL, a.Source, "", a.Title, a.Author,
 				millis(a.Published), a.Fetched.UnixMilli(), a.Text, a.Language, a.ContentHash,
-				int64(a.SimHash), int64(a.SimHashTail), a.Site, topics)
+				int64(a.SimHash), int64(a.SimHashTail), a.Site, topics}
+			var ok bool
+			if s.d.pg {
+				a.ID, a.StoryID, ok, err = as.pgInsert(ctx, stmt, i, a, args...)
+			} else {
+				a.ID, ok, err = s.insertArticle(ctx, stmt, args...)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("insert article %q: %w", a.URL, err)
 			}
 			if !ok {
 				continue // already archived
 			}
-			if a.StoryID, err = as.assign(ctx, i, a.ID, a); err != nil {
-				return nil, fmt.Errorf("article %q: %w", a.URL, err)
+			if !s.d.pg {
+				if a.StoryID, err = as.assign(ctx, i, a.ID, a); err != nil {
+					return nil, fmt.Errorf("article %q: %w", a.URL, err)
+				}
 			}
 			inserted = append(inserted, a)
 		}
@@ -142,18 +153,19 @@ const qInsertArticle = `INSERT INTO articles (url, source, guid, title, author,
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (url) DO NOTHING`
 
-// insertArticle runs the prepared qInsertArticle and returns the new ID,
-// or ok false when the URL was archived already (by this process or
-// another one: on PostgreSQL the insert waits for a concurrent one of the
-// same URL to commit or roll back).
+// qInsertArticleWithStory is qInsertArticle with the story, on PostgreSQL
+// (see assigner.pgInsert): the last argument is the story's ID, or NULL
+// for a new story numbered from the stories' sequence.
+const qInsertArticleWithStory = `INSERT INTO articles (url, source, guid, title, author,
+			published_at, fetched_at, text, language, content_hash, simhash, simhash_tail, site, topics, story_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			coalesce(CAST(? AS BIGINT), nextval(pg_get_serial_sequence('stories', 'id'))))
+		ON CONFLICT (url) DO NOTHING
+		RETURNING id, story_id`
+
+// insertArticle runs the prepared qInsertArticle on SQLite and returns the
+// new ID, or ok false when the URL was archived already.
 func (s *Store) insertArticle(ctx context.Context, st stmt, args ...any) (id int64, ok bool, err error) {
-	if s.d.pg {
-		err = st.QueryRowContext(ctx, args...).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, false, nil
-		}
-		return id, err == nil, err
-	}
 	res, err := st.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, false, err

@@ -29,19 +29,9 @@ func (s *Store) newAssigner(tx *sql.Tx, n int, at time.Time) *assigner {
 // assign puts the i-th article of the batch, stored as id, into the story
 // its DuplicateOf names, or a new one.
 func (as *assigner) assign(ctx context.Context, i int, id int64, a frontierwatch.Article) (int64, error) {
-	var story int64
-	switch {
-	case a.DuplicateOf > 0:
-		var s sql.NullInt64
-		err := as.s.txQueryRow(ctx, as.tx, qStoryOf, a.DuplicateOf).Scan(&s)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, fmt.Errorf("story of article %d: %w", a.DuplicateOf, err)
-		}
-		story = s.Int64
-	case a.DuplicateOf < 0:
-		if j := int(-a.DuplicateOf - 1); j < i {
-			story = as.stories[j]
-		}
+	story, err := as.storyOf(ctx, i, a)
+	if err != nil {
+		return 0, err
 	}
 	if story == 0 {
 		first := a.Fetched
@@ -63,6 +53,63 @@ func (as *assigner) assign(ctx context.Context, i int, id int64, a frontierwatch
 	}
 	as.stories[i] = story
 	return story, nil
+}
+
+// storyOf returns the story that the i-th article of the batch joins: the
+// one of the article its DuplicateOf names, or 0 for a new story.
+func (as *assigner) storyOf(ctx context.Context, i int, a frontierwatch.Article) (int64, error) {
+	switch {
+	case a.DuplicateOf > 0:
+		var s sql.NullInt64
+		err := as.s.txQueryRow(ctx, as.tx, qStoryOf, a.DuplicateOf).Scan(&s)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("story of article %d: %w", a.DuplicateOf, err)
+		}
+		return s.Int64, nil
+	case a.DuplicateOf < 0:
+		if j := int(-a.DuplicateOf - 1); j < i {
+			return as.stories[j], nil
+		}
+	}
+	return 0, nil
+}
+
+// pgInsert is insertArticle and assign in one statement, on PostgreSQL:
+// the article is inserted with its story (a new story's ID comes from the
+// sequence), and a new story's row follows. An UPDATE of story_id after
+// the insert would make PostgreSQL recompute the search vector and insert
+// every lexeme into the GIN index a second time.
+func (as *assigner) pgInsert(ctx context.Context, st stmt, i int, a frontierwatch.Article, args ...any) (id, story int64, ok bool, err error) {
+	known, err := as.storyOf(ctx, i, a)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	var storyArg any // NULL: a new story
+	if known > 0 {
+		storyArg = known
+	}
+	err = st.QueryRowContext(ctx, append(args, storyArg)...).Scan(&id, &story)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, false, nil // already archived
+	}
+	if err != nil {
+		return 0, 0, false, err
+	}
+	if known == 0 {
+		first := a.Fetched
+		if first.IsZero() {
+			first = as.at
+		}
+		if _, err := as.s.txExec(ctx, as.tx, qNewStoryWithID, story, first.UnixMilli()); err != nil {
+			return 0, 0, false, fmt.Errorf("new story: %w", err)
+		}
+		as.fresh[story] = true
+	} else {
+		as.touched[story] = struct{}{}
+		delete(as.fresh, story)
+	}
+	as.stories[i] = story
+	return id, story, true, nil
 }
 
 // recount recomputes the article and site counts of the touched stories and
@@ -198,10 +245,12 @@ func (s *Store) Story(ctx context.Context, id int64) (frontierwatch.Story, error
 
 // Statements of write transactions, prepared once at Open.
 var (
-	qStoryOf      = txQuery(`SELECT story_id FROM articles WHERE id = ?`)
-	qNewStory     = txQuery(`INSERT INTO stories (first_seen, articles, sites) VALUES (?, 1, 1)`)
-	qJoinStory    = txQuery(`UPDATE articles SET story_id = ? WHERE id = ?`)
-	qRecountStory = txQuery(`UPDATE stories SET
+	qStoryOf   = txQuery(`SELECT story_id FROM articles WHERE id = ?`)
+	qNewStory  = txQuery(`INSERT INTO stories (first_seen, articles, sites) VALUES (?, 1, 1)`)
+	qJoinStory = txQuery(`UPDATE articles SET story_id = ? WHERE id = ?`)
+	// PostgreSQL only (see pgInsert).
+	qNewStoryWithID = `INSERT INTO stories (id, first_seen, articles, sites) VALUES (?, ?, 1, 1)`
+	qRecountStory   = txQuery(`UPDATE stories SET
 			articles = (SELECT count(*) FROM articles WHERE story_id = ?1),
 			sites = (SELECT count(DISTINCT CASE WHEN site = '' THEN url ELSE site END) FROM articles WHERE story_id = ?1)
 			WHERE id = ?1 RETURNING sites`)
