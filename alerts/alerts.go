@@ -121,9 +121,11 @@ type Notifier interface {
 
 // Deps are what notifiers share.
 type Deps struct {
-	// HTTP sends webhook, Slack and Discord requests; nil means a client
-	// of its own. Redirects are never followed (a 3xx is a permanent
-	// failure): a webhook must not move.
+	// HTTP sends webhook, Slack and Discord requests: pass the fetch
+	// client's HTTPClient(), whose Transport refuses private addresses
+	// (the daemon and `alerts test` do). nil means a plain client of its
+	// own, without that guard, for tests. Redirects are never followed (a
+	// 3xx is a permanent failure): a webhook must not move.
 	HTTP *http.Client
 	// Now is the clock (Date headers, Retry-After dates); nil means
 	// time.Now.

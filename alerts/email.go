@@ -53,7 +53,7 @@ func newEmailNotifier(ch config.Channel, base baseNotifier) (*emailNotifier, err
 		return nil, fmt.Errorf("alerts: channel %q: an email channel needs at least one recipient", ch.Name)
 	}
 	n := &emailNotifier{baseNotifier: base, from: ch.From, to: ch.To, smtp: *ch.SMTP, red: &redactor{}}
-	n.red.add(ch.SMTP.Password.Reveal())
+	n.red.addSMTPLogin(ch.SMTP.Username, ch.SMTP.Password.Reveal())
 	if n.smtp.TLS == "" {
 		n.smtp.TLS = "starttls"
 	}

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -100,6 +101,19 @@ func (r *redactor) addURL(raw string) {
 			r.add(seg)
 		}
 	}
+}
+
+// addSMTPLogin registers an SMTP password and the forms in which an AUTH
+// exchange carries it: base64 alone (LOGIN) and base64 of
+// "[user]\x00user\x00password" (PLAIN). A server that repeats the
+// exchange in its error reply then gets none of them into an error.
+func (r *redactor) addSMTPLogin(user, password string) {
+	if password == "" {
+		return
+	}
+	b64 := base64.StdEncoding.EncodeToString
+	r.add(password, b64([]byte(password)), b64([]byte("\x00"+user+"\x00"+password)),
+		b64([]byte(user+"\x00"+user+"\x00"+password)))
 }
 
 // clean returns s with every secret replaced by "***", on one line, at

@@ -253,7 +253,7 @@ func (d *Daemon) pollSource(ctx context.Context, src frontierwatch.Source, force
 			return r, err
 		}
 		if res.PermanentURL != "" && res.PermanentURL != src.URL {
-			log.Info("feed moved permanently", "old_url", src.URL, "new_url", res.PermanentURL)
+			log.Info("feed moved permanently", "old_url", fetch.RedactURL(src.URL), "new_url", fetch.RedactURL(res.PermanentURL))
 		}
 		r.Status, r.New, r.Known = StatusOK, out.New, out.Known
 		r.Unmatched, r.Duplicates, r.Figures, r.Milestones = out.Unmatched, out.Duplicates, out.Figures, out.Milestones

@@ -14,6 +14,7 @@ import (
 	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/archive"
 	"github.com/frontierwatch/frontierwatch/config"
+	"github.com/frontierwatch/frontierwatch/fetch"
 )
 
 // sourceView is a source as the API shows it, with its poll state and
@@ -49,7 +50,7 @@ func timePtr(t time.Time) *time.Time {
 }
 
 func (s *server) newSourceView(src frontierwatch.Source) sourceView {
-	v := sourceView{Name: src.Name, Kind: string(src.Kind), URL: src.URL, Schedule: src.Schedule, FullText: src.FullText,
+	v := sourceView{Name: src.Name, Kind: string(src.Kind), URL: fetch.RedactURL(src.URL), Schedule: src.Schedule, FullText: src.FullText,
 		Enabled: src.Enabled, Follow: src.Follow, AllowedDomains: src.AllowedDomains, MaxDepth: src.MaxDepth,
 		MaxPages: src.MaxPages, Origin: src.Origin, LastPolledAt: timePtr(src.State.LastPolledAt),
 		LastOKAt: timePtr(src.State.LastOKAt), LastErrorAt: timePtr(src.State.LastErrorAt), LastError: src.State.LastError,
@@ -177,12 +178,14 @@ func (in sourceInput) source() (frontierwatch.Source, error) {
 }
 
 // decodeBody reads a JSON body (at most maxBody, no unknown fields, one
-// value) into v.
+// value) into v. The body must say it is application/json: a browser
+// sends that type across sites only after a CORS preflight, which this
+// server never grants, so a page elsewhere cannot make a visitor's
+// browser write with the credentials it holds for this server (Basic auth
+// from the pages), and a body without a type is refused too.
 func decodeBody(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return &httpError{http.StatusUnsupportedMediaType, codeUnsupportedType, "the body must be application/json"}
-		}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return &httpError{http.StatusUnsupportedMediaType, codeUnsupportedType, "the body must be application/json (Content-Type: application/json)"}
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()

@@ -30,7 +30,7 @@ polls finish (up to poll.shutdown_timeout), then it exits.`,
 				return err
 			}
 			defer d.Close()
-			log.Info("frontierwatch starting", "database", redactDSN(cfg.Database.URL), "listen", cfg.Server.Listen)
+			log.Info("frontierwatch starting", "database", cfg.Database.MaskedURL(), "listen", cfg.Server.Listen)
 			return d.Run(cmd.Context())
 		},
 	}

@@ -168,15 +168,3 @@ func host(raw string) string {
 	}
 	return u.Host
 }
-
-// redactDSN hides a password in a database URL.
-func redactDSN(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
