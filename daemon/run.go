@@ -68,7 +68,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	running.Store(true)
 	sched := &scheduler{d: d, client: rc, jobs: map[string]string{}}
-	if err := sched.sync(ctx); err != nil {
+	if err := sched.sync(ctx); err != nil && ctx.Err() == nil {
 		d.log.Error("schedule sources", "error", err.Error())
 	}
 	if err := d.scheduleDigests(); err != nil {

@@ -20,7 +20,12 @@ import (
 
 // PollArgs is the River job that polls one source.
 type PollArgs struct {
-	Source string `json:"source"`
+	Source string `json:"source" river:"unique"`
+	// Seen is set on the polls pollDue queues: the source's last poll
+	// (Unix ms, 0 for never) when it was found due. A source whose last
+	// poll has changed since was polled by another job in between, and
+	// this one is redundant. Not part of the job's uniqueness.
+	Seen *int64 `json:"seen,omitempty"`
 }
 
 // Kind is the job's kind in River's tables.
@@ -56,9 +61,14 @@ type pollWorker struct {
 // Timeout bounds one poll: a feed's fetch is bounded by the HTTP timeout
 // (storing gets a minute more); a site crawl gets siteCrawlBudget per run
 // and goes on where it stopped at the next run (its frontier is durable).
+// River's rescuer asks it too, to tell a dead poll from a long one: when
+// the source cannot be read, the longer budget is the safe answer.
 func (w *pollWorker) Timeout(job *river.Job[PollArgs]) time.Duration {
 	src, err := w.d.store.Source(context.Background(), job.Args.Source)
-	if err == nil && src.Kind == frontierwatch.KindSite {
+	if errors.Is(err, archive.ErrNotFound) {
+		return w.d.jobTimeout() // removed: Work returns at once
+	}
+	if err != nil || src.Kind == frontierwatch.KindSite {
 		return siteCrawlBudget
 	}
 	return w.d.jobTimeout()
@@ -83,7 +93,11 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
 	}
 	// Polled since this job was queued (by another daemon's job for the
 	// same slot, or a start poll queued twice): this one is redundant.
-	if !src.State.LastPolledAt.IsZero() && src.State.LastPolledAt.After(job.CreatedAt) {
+	if seen := job.Args.Seen; seen != nil {
+		if lastMillis(src.State.LastPolledAt) != *seen {
+			return nil
+		}
+	} else if !src.State.LastPolledAt.IsZero() && src.State.LastPolledAt.After(job.CreatedAt) {
 		return nil
 	}
 	_, err = w.d.PollSource(ctx, src, false)
@@ -169,7 +183,8 @@ func (s *scheduler) pollDue(ctx context.Context, srcs []frontierwatch.Source) er
 		if last := src.State.LastPolledAt; !last.IsZero() && sched.Next(last).After(now) {
 			continue
 		}
-		due = append(due, river.InsertManyParams{Args: PollArgs{Source: src.Name}})
+		seen := lastMillis(src.State.LastPolledAt)
+		due = append(due, river.InsertManyParams{Args: PollArgs{Source: src.Name, Seen: &seen}})
 	}
 	if len(due) == 0 {
 		return nil
@@ -216,9 +231,25 @@ func (d *Daemon) newRiver() (*river.Client[*sql.Tx], error) {
 		// Jobs are cheap to look for; the default (1 s) is fine for
 		// schedules of minutes, tests shorten it.
 		FetchPollInterval: d.fetchEvery,
-		// A poll left running by a daemon that died is retried once it
-		// has certainly timed out, not after River's default hour (it
-		// would block that source's schedule until then).
-		RescueStuckJobsAfter: max(d.jobTimeout(), siteCrawlBudget) + time.Minute,
+		// A job left running by a daemon that died (a poll or a delivery
+		// in flight when it was killed) blocks its source's schedule, or
+		// holds back its alert, until River's rescuer retries it. The
+		// rescuer leaves every job alone until the job's own timeout has
+		// passed (pollWorker.Timeout: a site's crawl budget, a feed's HTTP
+		// timeout plus a minute; deliverWorker.Timeout), so the horizon
+		// is the least River allows, its default job timeout: a job
+		// still working is never retried beside itself, and a dead one
+		// is retried a minute or two after it started, not after the
+		// longest crawl budget.
+		RescueStuckJobsAfter: river.JobTimeoutDefault,
 	})
+}
+
+// lastMillis is a last-poll time in Unix milliseconds, as the archive
+// stores it; 0 for never.
+func lastMillis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }
