@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"mime"
 	"net/url"
 	"strings"
 	"time"
@@ -111,14 +112,22 @@ const pruned = "#comments, .comments-area, .comment-list, .commentlist, #disqus_
 	"#cookie-banner, .cookie-banner, .cookie-consent, #cookie-notice, #cookie-law-info-bar, " +
 	"#onetrust-consent-sdk, #CybotCookiebotDialog, .cc-window"
 
-// parseHTML decodes body and parses it. The charset comes from the
-// Content-Type or a byte-order mark, else from a <meta> declaration when the
-// body is not valid UTF-8, else it is UTF-8 when valid, else a statistical
-// guess. The text is then NFC-normalised and soft hyphens are dropped, as
+// parseHTML decodes body and parses it. The charset comes from a
+// byte-order mark, else UTF-8 when the body is valid UTF-8 (whatever the
+// Content-Type says, unless it names an encoding such as UTF-16 or
+// ISO-2022-JP whose bytes are not ASCII's), else from the Content-Type or a
+// <meta> declaration, else a statistical guess. The text is then NFC-normalised and soft hyphens are dropped, as
 // go-trafilatura's own parser does, so that words compare and search as
 // people type them.
 func parseHTML(body []byte, contentType string) (*html.Node, error) {
 	declared := strings.Contains(strings.ToLower(contentType), "charset") || hasBOM(body)
+	if declared && !hasBOM(body) && utf8.Valid(body) && asciiCompatible(contentType) {
+		// Valid UTF-8 (beyond ASCII) is practically never text in the
+		// declared legacy encoding: it is a page whose server or template
+		// names the wrong charset, and decoding it as declared would turn
+		// every "é" into "Ã©".
+		declared = false
+	}
 	if declared || !utf8.Valid(body) {
 		var enc encoding.Encoding
 		var name string
@@ -146,6 +155,22 @@ func parseHTML(body []byte, contentType string) (*html.Node, error) {
 }
 
 var softHyphen = []byte("\u00AD")
+
+// asciiCompatible reports whether the charset a Content-Type names (if any)
+// encodes ASCII as ASCII, so that a body valid as UTF-8 could be meant as
+// UTF-8.
+func asciiCompatible(contentType string) bool {
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return true
+	}
+	switch label := strings.ToLower(strings.TrimSpace(params["charset"])); {
+	case strings.HasPrefix(label, "utf-16"), strings.HasPrefix(label, "utf-32"), strings.HasPrefix(label, "ucs-"),
+		strings.HasPrefix(label, "iso-2022"), strings.HasPrefix(label, "csiso2022"), label == "utf-7", label == "hz-gb-2312":
+		return false
+	}
+	return true
+}
 
 // metaCharset reports whether the start of body declares a charset.
 func metaCharset(body []byte) bool {

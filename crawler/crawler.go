@@ -44,8 +44,9 @@ type Page struct {
 	Link
 	FinalURL   string // after redirects
 	StatusCode int
-	// ContentType is the response's; when it named a charset other than
-	// UTF-8, Body has been converted and ContentType says utf-8.
+	// ContentType is the response's, charset included. Body is as the
+	// server sent it (decompressed, not decoded): article.Extract decodes
+	// it by that charset, a byte-order mark or a <meta> tag.
 	ContentType string
 	Header      http.Header
 	Body        []byte

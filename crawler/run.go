@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +38,7 @@ type item struct {
 	body    []byte
 	final   string
 	notHTML bool
+	ctype   string // the Content-Type of a page that is not HTML
 }
 
 // hostQueue holds one host's waiting requests: seeds first, then articles,
@@ -101,7 +101,8 @@ func newRun(ctx context.Context, c *Crawler, src frontierwatch.Source, rl *rules
 	}
 	r := &run{
 		ctx: ctx, c: c, src: src, rules: rl, fr: fr, h: h,
-		tr:     newTransport(c.client.Transport(), c.client.UserAgent(), maxBody, c.opts.Parallelism, delay, c.opts.MaxCrawlDelay),
+		tr: newTransport(c.client.Transport(), c.client.UserAgent(), c.client.HTTPClient().Timeout, maxBody,
+			c.opts.Parallelism, delay, c.opts.MaxCrawlDelay),
 		log:    c.opts.Logger.With("source", src.Name),
 		queues: map[string]*hostQueue{},
 		budget: rl.maxPages,
@@ -116,13 +117,20 @@ func newRun(ctx context.Context, c *Crawler, src frontierwatch.Source, rl *rules
 	)
 	col.IgnoreRobotsTxt = false // colly v2 ignores robots.txt unless told
 	col.WithTransport(r.tr)
-	col.SetRequestTimeout(c.client.HTTPClient().Timeout)
+	// The transport bounds each request (and each redirect hop) with the
+	// client's timeout once the host's turn has come; a timeout here
+	// would also count the wait for that turn.
+	col.SetRequestTimeout(0)
 	col.SetRedirectHandler(r.checkRedirect)
 	col.OnResponseHeaders(r.onHeaders)
 	col.OnResponse(r.onResponse)
 	col.OnError(func(resp *colly.Response, _ error) {
 		if it := itemOf(resp.Ctx); it != nil {
 			it.status = resp.StatusCode
+			if resp.Headers != nil {
+				restoreContentType(*resp.Headers)
+				it.header = *resp.Headers
+			}
 		}
 	})
 	r.col = col
@@ -393,6 +401,7 @@ func (r *run) onHeaders(resp *colly.Response) {
 	it.status = resp.StatusCode
 	if it.kind != kindSitemap && resp.StatusCode >= 200 && resp.StatusCode < 300 && !isHTML(resp.Headers.Get("Content-Type")) {
 		it.notHTML = true
+		it.ctype = resp.Headers.Get("Content-Type")
 		resp.Request.Abort()
 	}
 }
@@ -405,6 +414,7 @@ func (r *run) onResponse(resp *colly.Response) {
 	it.status = resp.StatusCode
 	it.body = resp.Body
 	if resp.Headers != nil {
+		restoreContentType(*resp.Headers)
 		it.header = *resp.Headers
 	}
 	it.final = resp.Request.URL.String()
@@ -454,9 +464,16 @@ func (r *run) process(it *item) {
 		r.count(func(res *Result) { res.SeedsNotModified++ })
 		return
 	case it.notHTML:
-		if it.kind == kindArticle {
+		switch it.kind {
+		case kindArticle:
 			r.count(func(res *Result) { res.Skipped++ })
 			r.finish(Outcome{Key: it.link.Key})
+		case kindSeed:
+			// No links can come of it: the source is broken, and says so.
+			mt, _, _ := mime.ParseMediaType(it.ctype)
+			r.count(func(res *Result) {
+				res.Err = fmt.Errorf("crawler: GET %s: the seed is not an HTML page but %s", redact(it.link.URL), mt)
+			})
 		}
 		return
 	case err != nil:
@@ -493,10 +510,15 @@ func (r *run) process(it *item) {
 	}
 }
 
-// fetchError describes a failed request without userinfo.
+// fetchError describes a failed request without userinfo. An error status
+// unwraps to a *fetch.StatusError with the server's Retry-After, which the
+// caller's backoff honours as it does a feed's.
 func (r *run) fetchError(it *item, err error) error {
 	if it.status >= 300 {
-		return fmt.Errorf("crawler: GET %s: %d %s", redact(it.link.URL), it.status, http.StatusText(it.status))
+		u := redact(it.link.URL)
+		se := &fetch.StatusError{Method: http.MethodGet, URL: u, Code: it.status,
+			RetryAfter: fetch.ParseRetryAfter(it.header.Get("Retry-After"), r.c.opts.Now())}
+		return &statusError{msg: fmt.Sprintf("crawler: GET %s: %d %s", u, it.status, http.StatusText(it.status)), se: se}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -512,7 +534,7 @@ func (r *run) handle(it *item) error {
 		Link:        it.link,
 		FinalURL:    it.final,
 		StatusCode:  it.status,
-		ContentType: utf8ContentType(it.header.Get("Content-Type")),
+		ContentType: it.header.Get("Content-Type"),
 		Header:      it.header,
 		Body:        it.body,
 		FetchedAt:   r.c.opts.Now(),
@@ -665,16 +687,6 @@ func pageHeader() http.Header {
 	return h
 }
 
-// utf8ContentType is the Content-Type of a body colly has converted to
-// UTF-8: the media type with charset=utf-8 when it named another charset.
-func utf8ContentType(ct string) string {
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil || params["charset"] == "" || strings.EqualFold(params["charset"], "utf-8") {
-		return ct
-	}
-	return mt + "; charset=utf-8"
-}
-
 // pathQuery is the part of u that robots.txt rules match.
 func pathQuery(u *url.URL) string {
 	p := u.EscapedPath()
@@ -686,3 +698,13 @@ func pathQuery(u *url.URL) string {
 	}
 	return p
 }
+
+// statusError is a page's error status: the crawler's message, unwrapping
+// to the fetch package's StatusError.
+type statusError struct {
+	msg string
+	se  *fetch.StatusError
+}
+
+func (e *statusError) Error() string { return e.msg }
+func (e *statusError) Unwrap() error { return e.se }

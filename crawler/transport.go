@@ -1,7 +1,9 @@
 package crawler
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -26,13 +28,17 @@ var ErrBodyTooLarge = errors.New("crawler: body too large")
 //     waits delay (plus up to a quarter of it at random) between the end of
 //     one request to a host and the start of the next; the delay is the
 //     larger of the source's and the host's robots.txt Crawl-delay;
-//   - fails a body larger than maxBody with ErrBodyTooLarge;
+//   - bounds each request with the client's timeout, counted from when
+//     the host's turn comes rather than from when the request was made;
+//   - fails a body larger than maxBody with ErrBodyTooLarge, counting the
+//     bytes after decompression, gzip files (.xml.gz sitemaps) included;
 //   - fetches each host's robots.txt once per run and answers colly's own
 //     robots.txt request from that copy, keeping what it says (Crawl-delay,
 //     Sitemap lines, the rules for our User-Agent) for the crawler.
 type transport struct {
 	base          http.RoundTripper
 	userAgent     string
+	timeout       time.Duration // per request; 0 means none
 	maxBody       int64
 	parallelism   int
 	delay         time.Duration
@@ -56,9 +62,9 @@ type robotsEntry struct {
 	group  *robotstxt.Group // the rules for our User-Agent
 }
 
-func newTransport(base http.RoundTripper, userAgent string, maxBody int64, parallelism int, delay, maxCrawlDelay time.Duration) *transport {
+func newTransport(base http.RoundTripper, userAgent string, timeout time.Duration, maxBody int64, parallelism int, delay, maxCrawlDelay time.Duration) *transport {
 	return &transport{
-		base: base, userAgent: userAgent, maxBody: maxBody, parallelism: max(parallelism, 1),
+		base: base, userAgent: userAgent, timeout: timeout, maxBody: maxBody, parallelism: max(parallelism, 1),
 		delay: delay, maxCrawlDelay: maxCrawlDelay, sleep: sleepCtx,
 		gates: map[string]*gate{}, robots: map[string]*robotsEntry{},
 	}
@@ -72,25 +78,121 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.limited(req)
 }
 
-// limited makes the request under its host's gate, with the body capped.
+// limited makes the request under its host's gate, within the timeout,
+// with the body capped.
 func (t *transport) limited(req *http.Request) (*http.Response, error) {
 	g := t.gate(req.URL.Host)
 	if err := g.acquire(req.Context(), t.sleep); err != nil {
 		return nil, err
 	}
-	resp, err := t.base.RoundTrip(req)
+	// The timeout runs from here: waiting for the host's turn (its delay,
+	// a robots.txt Crawl-delay, the requests queued before this one) is
+	// no fault of the request.
+	ctx, cancel := req.Context(), context.CancelFunc(func() {})
+	if t.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t.timeout)
+	}
+	release := func() { cancel(); g.release() }
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
-		g.release()
-		return nil, err
+		release()
+		return nil, t.timedOut(req.Context(), ctx, err)
 	}
 	if resp.ContentLength > t.maxBody {
 		resp.Body.Close()
-		g.release()
+		release()
 		return nil, fmt.Errorf("%w: %s has %d bytes, more than %d", ErrBodyTooLarge, redact(req.URL.String()), resp.ContentLength, t.maxBody)
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: t.maxBody, url: req.URL.String(), release: g.release}
+	body := resp.Body
+	if gzipFile(resp) {
+		// colly would gunzip this itself, with no cap on what comes out:
+		// do it here, under the cap.
+		body = &gunzipBody{rc: resp.Body}
+		resp.Uncompressed = true
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+	}
+	if ct := resp.Header.Get("Content-Type"); strings.Contains(strings.ToLower(ct), "charset") {
+		// colly would convert the body to UTF-8 by this charset before
+		// anyone could see that it is UTF-8 already (a page that says
+		// ISO-8859-1 often is): the body stays as sent, for
+		// article.Extract to decode, and the Content-Type is put back when
+		// colly is done (restoreContentType).
+		mt, _, _ := strings.Cut(ct, ";")
+		resp.Header.Set(declaredContentType, ct)
+		resp.Header.Set("Content-Type", strings.TrimSpace(mt))
+	}
+	resp.Body = &cappedBody{rc: body, left: t.maxBody, url: req.URL.String(), release: release,
+		timedOut: func(err error) error { return t.timedOut(req.Context(), ctx, err) }}
 	return resp, nil
 }
+
+// declaredContentType keeps a response's Content-Type while colly sees it
+// without its charset.
+const declaredContentType = "X-Frontierwatch-Declared-Content-Type"
+
+// restoreContentType puts back the Content-Type that limited set aside.
+func restoreContentType(h http.Header) {
+	if ct := h.Get(declaredContentType); ct != "" {
+		h.Set("Content-Type", ct)
+		h.Del(declaredContentType)
+	}
+}
+
+// timedOut says that err came from the request's timeout, when it did.
+func (t *transport) timedOut(parent, ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		return fmt.Errorf("no complete response within %s: %w", t.timeout, err)
+	}
+	return err
+}
+
+// gzipFile reports whether colly would decompress resp's body itself: a
+// gzip Content-Encoding the Transport left alone, a gzip Content-Type, or
+// a URL ending in .xml.gz (the same test as colly's).
+func gzipFile(resp *http.Response) bool {
+	if resp.Uncompressed {
+		return false
+	}
+	ce := strings.ToLower(resp.Header.Get("Content-Encoding"))
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+	path := ""
+	if resp.Request != nil && resp.Request.URL != nil {
+		path = strings.ToLower(resp.Request.URL.Path)
+	}
+	return strings.Contains(ce, "gzip") || (ce == "" && strings.Contains(ct, "gzip")) || strings.HasSuffix(path, ".xml.gz")
+}
+
+// gunzipBody decompresses a gzip body, or passes it through when it does
+// not start like gzip (a plain sitemap under a .xml.gz name).
+type gunzipBody struct {
+	rc io.ReadCloser
+	r  io.Reader
+}
+
+func (b *gunzipBody) Read(p []byte) (int, error) {
+	if b.r == nil {
+		br := bufio.NewReader(b.rc)
+		b.r = br
+		if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+			zr, err := gzip.NewReader(br)
+			if err != nil {
+				b.r = errReader{err}
+				return 0, err
+			}
+			b.r = zr
+		}
+	}
+	return b.r.Read(p)
+}
+
+func (b *gunzipBody) Close() error { return b.rc.Close() }
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // gate returns the gate of host, creating it with the current delay.
 func (t *transport) gate(host string) *gate {
@@ -121,6 +223,7 @@ func (t *transport) robotsResponse(req *http.Request) (*http.Response, error) {
 		Body:          io.NopCloser(bytes.NewReader(e.body)),
 		ContentLength: int64(len(e.body)),
 		Request:       req,
+		Uncompressed:  true, // limited has decompressed it already
 	}, nil
 }
 
@@ -245,13 +348,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // cappedBody fails a read past the cap instead of cutting the body, and
-// frees the host's gate when closed.
+// frees the host's gate (and the request's timeout) when closed.
 type cappedBody struct {
-	rc      io.ReadCloser
-	left    int64
-	url     string
-	release func()
-	once    sync.Once
+	rc       io.ReadCloser
+	left     int64
+	url      string
+	release  func()
+	timedOut func(error) error
+	once     sync.Once
 }
 
 func (b *cappedBody) Read(p []byte) (int, error) {
@@ -265,6 +369,9 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 	b.left -= int64(n)
 	if b.left < 0 {
 		return n, fmt.Errorf("%w: %s is larger than the cap", ErrBodyTooLarge, redact(b.url))
+	}
+	if err != nil && err != io.EOF && b.timedOut != nil {
+		err = b.timedOut(err)
 	}
 	return n, err
 }

@@ -105,11 +105,13 @@ func (p *Poller) Poll(ctx context.Context, src frontierwatch.Source) (*Result, e
 // only makes the error clearer when the body is not a feed (an HTML page
 // served where a feed was expected is the usual case). A body with invalid
 // UTF-8 is parsed again with the bad bytes replaced, so one stray byte does
-// not lose a whole feed.
+// not lose a whole feed; UTF-16 bodies and UTF-8 bodies that declare
+// another encoding are read as what they are (see normalizeEncoding).
 func Parse(body []byte, contentType string) (*gofeed.Feed, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Errorf("%w: empty body", ErrNotFeed)
 	}
+	body = normalizeEncoding(body)
 	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil && !utf8.Valid(body) && !errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 		if f, err2 := gofeed.NewParser().Parse(bytes.NewReader(bytes.ToValidUTF8(body, []byte("\uFFFD")))); err2 == nil {

@@ -4,15 +4,17 @@
 // It sends a versioned User-Agent, makes conditional GETs (ETag,
 // Last-Modified), bounds every phase of a request with a timeout, caps the
 // decompressed body, caps redirects, reports non-2xx answers as *StatusError
-// with the server's Retry-After, and refuses at dial time to connect to
-// loopback, private, link-local and other non-public addresses unless
-// Options.AllowPrivate is set. The check runs on the IP actually dialled,
+// with the server's Retry-After, refuses a 101 Switching Protocols that no
+// request asked for (its raw connection would escape every timeout), and
+// refuses at dial time to connect to loopback, private, link-local and
+// other non-public addresses unless Options.AllowPrivate is set. The check runs on the IP actually dialled,
 // after DNS resolution, so redirects and DNS rebinding cannot get around it.
 //
 // Errors never contain URL userinfo (user:password@) or header values.
 package fetch
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"net/netip"
@@ -124,12 +126,12 @@ func New(opts Options) *Client {
 		MaxResponseHeaderBytes: 1 << 20,
 	}
 	c.client = &http.Client{
-		Transport:     c.transport,
+		Transport:     noSwitch{c.transport},
 		CheckRedirect: c.checkRedirect,
 		Timeout:       opts.Timeout,
 	}
 	c.get = &http.Client{
-		Transport:     c.transport,
+		Transport:     noSwitch{c.transport},
 		CheckRedirect: c.checkRedirect,
 	}
 	return c
@@ -139,7 +141,26 @@ func New(opts Options) *Client {
 // as the colly crawler. The address guard, connect, TLS and header timeouts
 // and connection pool come with it; the User-Agent, body cap and redirect
 // cap do not (they belong to the caller's client).
-func (c *Client) Transport() http.RoundTripper { return c.transport }
+func (c *Client) Transport() http.RoundTripper { return noSwitch{c.transport} }
+
+// noSwitch is the Transport as the client's users get it: it refuses a 101
+// Switching Protocols answer to a request that asked for no protocol
+// switch. net/http hands such a response over with the raw connection as
+// its body, which no timeout or context reaches: reading or draining it
+// would wait for as long as the server holds the connection open.
+type noSwitch struct{ t *http.Transport }
+
+func (n noSwitch) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := n.t.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusSwitchingProtocols && req.Header.Get("Upgrade") == "" {
+		resp.Body.Close() // closes the connection
+		return nil, errUnaskedSwitch
+	}
+	return resp, err
+}
+
+// errUnaskedSwitch is a 101 answer to a plain request.
+var errUnaskedSwitch = errors.New("server answered 101 Switching Protocols to a request that asked for no protocol switch")
 
 // HTTPClient returns the shared *http.Client: the guarded Transport, the
 // redirect policy (at most Options.MaxRedirects, http and https only) and
