@@ -233,7 +233,17 @@ func fromCrawlURLs(us []archive.CrawlURL) []crawler.Link {
 
 // fullText runs the full-text stage on a feed's documents.
 func (d *Daemon) fullText(ctx context.Context, src frontierwatch.Source, docs []frontierwatch.Document) []frontierwatch.Document {
-	out, st := d.full.Apply(ctx, src, docs)
+	// The linked pages get one HTTP timeout in all: the items whose page
+	// has not come by then keep their feed text, and the batch is stored
+	// well inside the poll job's timeout. Without the budget, a feed whose
+	// pages stall one after the other would lose its whole batch.
+	fctx, cancel := context.WithTimeout(ctx, d.cfg.HTTP.Timeout.Std())
+	defer cancel()
+	out, st := d.full.Apply(fctx, src, docs)
+	if fctx.Err() != nil && ctx.Err() == nil {
+		d.log.Warn("full text: time budget spent; the other items keep their feed text",
+			"source", src.Name, "budget", d.cfg.HTTP.Timeout.Std().String(), "fetched", st.Fetched, "failed", st.Failed)
+	}
 	if st.Fetched+st.Failed > 0 {
 		d.log.Debug("full text", "source", src.Name, "fetched", st.Fetched, "failed", st.Failed, "known", st.Known)
 	}
