@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/archive"
@@ -269,7 +271,7 @@ func (p *Pipeline) articles(docs []frontierwatch.Document, now time.Time) (arts 
 			continue
 		}
 		seen[u] = true
-		summary := article.PlainText(d.Summary)
+		summary := clip(article.PlainText(d.Summary), MaxTextBytes)
 		text := d.Text
 		if text == "" {
 			text = article.PlainText(d.HTML)
@@ -277,11 +279,12 @@ func (p *Pipeline) articles(docs []frontierwatch.Document, now time.Time) (arts 
 				text = summary
 			}
 		}
+		text = clip(text, MaxTextBytes)
 		summaries = append(summaries, summary)
 		arts = append(arts, frontierwatch.Article{
 			URL:       u,
 			Source:    d.Source,
-			Title:     article.PlainText(d.Title),
+			Title:     clip(article.PlainText(d.Title), MaxTitleBytes),
 			Author:    d.Author,
 			Published: d.Published,
 			Fetched:   now,
@@ -290,4 +293,29 @@ func (p *Pipeline) articles(docs []frontierwatch.Document, now time.Time) (arts 
 		})
 	}
 	return arts, summaries, skipped
+}
+
+// Caps on what one item brings: news articles are tens of kilobytes of
+// text, and a feed that sends megabytes in one item (a hostile one, or a
+// whole book) must not make every later stage (topics, figures, the
+// index) work on all of it.
+const (
+	MaxTextBytes  = 512 << 10
+	MaxTitleBytes = 1 << 10
+)
+
+// clip returns s cut to at most n bytes, at the last space before the cut
+// when there is one near it, and never inside a UTF-8 sequence.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > cut-256 && sp > 0 {
+		cut = sp
+	}
+	return s[:cut]
 }
