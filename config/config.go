@@ -247,6 +247,17 @@ type Server struct {
 	// ReadTokenRequired makes the reads (API and web pages) need the
 	// token too; by default they are open.
 	ReadTokenRequired bool `yaml:"read_token_required"`
+	// RateLimit limits the API's and the pages' requests per client IP.
+	RateLimit RateLimit `yaml:"rate_limit"`
+}
+
+// RateLimit is a token bucket per client IP: Rate requests a second on
+// average, bursts of up to Burst. Health checks, /metrics and static files
+// are never limited.
+type RateLimit struct {
+	Rate     float64 `yaml:"rate"`     // requests per second, default 10
+	Burst    int     `yaml:"burst"`    // default 40
+	Disabled bool    `yaml:"disabled"` // no limit (behind a proxy that limits, or for load tests)
 }
 
 // Log configures logging.

@@ -510,4 +510,10 @@ func (v *validator) server(s Server) {
 	if s.ReadTokenRequired && s.Token.Reveal() == "" {
 		v.add("server.read_token_required", "needs a token: set server.token_env or server.token_file")
 	}
+	if s.RateLimit.Rate < 0 {
+		v.add("server.rate_limit.rate", "must not be negative")
+	}
+	if s.RateLimit.Burst < 0 {
+		v.add("server.rate_limit.burst", "must not be negative")
+	}
 }

@@ -43,6 +43,8 @@ func TestValidateOneProblem(t *testing.T) {
 		{"concurrency", "poll:\n  concurrency: 300\n", "config: poll.concurrency: must be between 1 and 256, not 300"},
 		{"search rank window", "archive:\n  search_rank_window: -2\n", "config: archive.search_rank_window: must be a number of matches, or -1"},
 		{"search rank window all", "archive:\n  search_rank_window: -1\n", ""},
+		{"rate limit", "server:\n  rate_limit: {rate: -1}\n", "config: server.rate_limit.rate: must not be negative"},
+		{"rate limit off", "server:\n  rate_limit: {disabled: true}\n", ""},
 		{"negative concurrency", "poll:\n  concurrency: -1\n", "config: poll.concurrency: must be between 1 and 256"},
 		{"backoff order", "poll:\n  base_backoff: 48h\n", "config: poll.base_backoff: must not exceed poll.max_backoff"},
 		{"negative timeout", "http:\n  timeout: -5s\n", "config: http.timeout: must be a positive duration"},

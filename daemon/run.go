@@ -41,11 +41,13 @@ func (d *Daemon) Run(ctx context.Context) error {
 		},
 		Token:             d.cfg.Server.Token.Reveal(),
 		ReadTokenRequired: d.cfg.Server.ReadTokenRequired,
-		NextRun:           d.nextRun,
-		Metrics:           d.Metrics(),
-		MetricDefs:        metricDefs(d.cfg),
-		ConfigSilences:    d.cfg.Alerts.Silences,
-		Logger:            d.log.With("component", "server"),
+		RateLimit: server.RateLimit{Rate: d.cfg.Server.RateLimit.Rate, Burst: d.cfg.Server.RateLimit.Burst,
+			Disabled: d.cfg.Server.RateLimit.Disabled},
+		NextRun:        d.nextRun,
+		Metrics:        d.Metrics(),
+		MetricDefs:     metricDefs(d.cfg),
+		ConfigSilences: d.cfg.Alerts.Silences,
+		Logger:         d.log.With("component", "server"),
 	})
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	ln, err := net.Listen("tcp", d.cfg.Server.Listen)
