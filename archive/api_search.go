@@ -266,7 +266,11 @@ func (s *Store) rankBand(ctx context.Context, fts, where string, fargs []any, b 
 		fargs = append(slices.Clip(fargs), b.floor, b.ceil)
 	}
 	// Arguments in the order of the SQL text: snippet markers, the inner
-	// query's MATCH, filters, keyset and limit, then the outer MATCH.
+	// query's MATCH, filters, keyset and limit, then the outer MATCH. The
+	// CROSS JOIN keeps the page's IDs as the outer loop, so that FTS5 seeks
+	// each one; left to the planner, the outer MATCH went through every
+	// match of the query (70 ms instead of 17 for one matching 49,000
+	// articles of a million).
 	args := []any{HighlightStart, HighlightEnd, HighlightStart, HighlightEnd, fts}
 	args = append(args, fargs...)
 	keyset := ""
@@ -284,8 +288,8 @@ func (s *Store) rankBand(ctx context.Context, fts, where string, fargs []any, b 
 		WHERE articles_fts MATCH ? AND articles_fts.rank MATCH 'bm25(10.0, 1.0)'`+where+keyset+`
 		ORDER BY articles_fts.rank, articles_fts.rowid
 		LIMIT ?) p
+	CROSS JOIN articles_fts ON articles_fts.rowid = p.id
 	JOIN articles a ON a.id = p.id
-	JOIN articles_fts ON articles_fts.rowid = p.id
 	WHERE articles_fts MATCH ?
 	ORDER BY p.score, p.id`, args...)
 	if err != nil {

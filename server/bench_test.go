@@ -290,7 +290,9 @@ func BenchmarkSearch(b *testing.B) {
 	defer st.Close()
 	srv := httptest.NewServer(New(Options{Store: st, Logger: quiet, RateLimit: RateLimit{Disabled: true}}))
 	defer srv.Close()
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)&_pragma=busy_timeout(10000)")
+	// The same pragmas as the archive's readers (archive/sqlite.go): a
+	// memory map, so that both sides read pages the same way.
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)&_pragma=busy_timeout(10000)&_pragma=mmap_size(1073741824)")
 	if err != nil {
 		b.Fatal(err)
 	}
