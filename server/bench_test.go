@@ -388,6 +388,43 @@ func BenchmarkSeries(b *testing.B) {
 	defer st.Close()
 	srv := httptest.NewServer(New(Options{Store: st, Logger: quiet, RateLimit: RateLimit{Disabled: true}}))
 	defer srv.Close()
+	// The baseline: the archive's series statement run on the database
+	// directly, every row scanned.
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=query_only(1)&_pragma=busy_timeout(10000)&_pragma=mmap_size(1073741824)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	b.Run("raw-sql-all-100k", func(b *testing.B) {
+		var lat latencies
+		for b.Loop() {
+			t := time.Now()
+			rows, err := raw.Query(`SELECT f.id, f.article_id, f.value, f.min, f.max, f.qualifier, f.subject,
+				f.benchmark, f.as_of, f.surface, f.seen_at, a.source, a.site, a.url
+				FROM figures f JOIN articles a ON a.id = f.article_id
+				WHERE f.metric = ? AND f.forecast = 0 ORDER BY f.seen_at, f.id`, "task_horizon")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+				var (
+					id, art, seen          int64
+					v, lo, hi              sql.NullFloat64
+					q, subj, bm, asof, sur string
+					src, site, u           string
+				)
+				if err := rows.Scan(&id, &art, &v, &lo, &hi, &q, &subj, &bm, &asof, &sur, &seen, &src, &site, &u); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				b.Fatal(err)
+			}
+			rows.Close()
+			lat = append(lat, time.Since(t))
+		}
+		lat.report(b)
+	})
 	for _, c := range []struct{ name, query string }{{"all-100k", "?limit=100000"}, {"default-10k", ""}} {
 		b.Run(c.name, func(b *testing.B) {
 			var lat latencies
