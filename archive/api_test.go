@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -347,4 +348,51 @@ func testSearchPageBands(t *testing.T) {
 		}
 	}
 	s.rankWindow = DefaultRankWindow
+}
+
+func TestSearchPageTies(t *testing.T) { eachBackend(t, testSearchPageTies) }
+
+// testSearchPageTies walks a query whose matches are mostly copies of one
+// text (equal scores): every page boundary inside the tie must keep the
+// order by ID, with no hit lost or repeated.
+func testSearchPageTies(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	src := mustUpsertTB(t, s, feedSource("a"))
+	var arts []frontierwatch.Article
+	for i := range 11 {
+		text := "Wire copy: agents now finish 12-hour tasks, the lab said."
+		if i%4 == 3 {
+			text = strings.Repeat("Another agents story with more words in it. ", 1+i%3)
+		}
+		a := article(fmt.Sprintf("https://example.org/tie%d", i), "Lab note", text)
+		a.Published = time.Date(2026, 2, 1+i, 9, 0, 0, 0, time.UTC)
+		arts = append(arts, a)
+	}
+	if _, err := s.CommitPoll(ctx, PollUpdate{SourceID: src.ID, At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}, arts); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.Search(ctx, Query{Text: "agents", Limit: MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 11 {
+		t.Fatalf("%d matches, want 11", len(all))
+	}
+	slices.SortStableFunc(all, func(a, b Hit) int { // best first, then by ID
+		if a.Rank != b.Rank {
+			if a.Rank > b.Rank {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	want := hitIDs(all)
+	for _, limit := range []int{1, 2, 3, 4, 7} {
+		got, _ := walkPages(t, s, PageQuery{Query: Query{Text: "agents", Limit: limit}})
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %d: walked %v, want %v", limit, got, want)
+		}
+	}
 }
