@@ -49,6 +49,12 @@ func (c *Config) ApplyDefaults() {
 		c.Defaults.FullTextMinWords = DefaultFullTextMinWords
 	}
 
+	if c.Server.RateLimit.Rate == 0 {
+		c.Server.RateLimit.Rate = 10
+	}
+	if c.Server.RateLimit.Burst == 0 {
+		c.Server.RateLimit.Burst = 40
+	}
 	if c.Archive.SearchRankWindow == 0 {
 		c.Archive.SearchRankWindow = DefaultSearchRankWindow
 	}
