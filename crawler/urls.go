@@ -8,6 +8,7 @@ import (
 
 	"github.com/frontierwatch/frontierwatch"
 	"github.com/frontierwatch/frontierwatch/dedup"
+	"github.com/frontierwatch/frontierwatch/fetch"
 )
 
 // sessionParams are query parameters that carry a session, not a page:
@@ -157,11 +158,4 @@ func isSessionParam(kv string) bool {
 }
 
 // redact removes userinfo from a URL for errors and logs.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(invalid URL)"
-	}
-	u.User = nil
-	return u.String()
-}
+func redact(raw string) string { return fetch.RedactURL(raw) }

@@ -212,14 +212,7 @@ func author(it *gofeed.Item) string {
 }
 
 // redact drops userinfo from a URL for messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
-}
+func redact(raw string) string { return fetch.RedactURL(raw) }
 
 // Backoff is the exponential backoff of a failing source.
 type Backoff struct {
