@@ -1,7 +1,9 @@
 package archive
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -128,8 +130,13 @@ func pageFilters(q PageQuery) (string, []any) {
 }
 
 // DefaultRankWindow is how many matches a full-text search ranks at once
-// (see SearchPage and WithRankWindow).
-const DefaultRankWindow = 5000
+// (see SearchPage and WithRankWindow). BM25 costs FTS5 a look-up of the
+// document's length for every match it ranks (about 5 µs each on a slow
+// 2.5 GHz core), on top of a pass over every match of each query term to
+// weigh it, which no window changes. A thousand keeps the newest few weeks
+// of a busy archive in one ranking and a common query near 15 ms at a
+// million articles; 5,000 cost 40 ms (BENCHMARKS.md).
+const DefaultRankWindow = 1000
 
 // WithRankWindow sets how many matches a full-text search ranks at once:
 // the newest n first, then the n before them, and so on (see SearchPage).
@@ -225,7 +232,15 @@ func (s *Store) nextBand(ctx context.Context, fts, where string, fargs []any, ce
 	}
 	var n int
 	var b band
-	if err := s.rdb().QueryRowContext(ctx, query, args...).Scan(&n, &b.floor, &b.ceil); err != nil {
+	rows, err := s.rquery(ctx, query, args...)
+	if err != nil {
+		return band{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return band{}, cmp.Or(rows.Err(), sql.ErrNoRows)
+	}
+	if err := rows.Scan(&n, &b.floor, &b.ceil); err != nil {
 		return band{}, err
 	}
 	if n == 0 {
@@ -287,7 +302,7 @@ func (s *Store) rankIDs(ctx context.Context, fts, where string, fargs []any, b b
 		args = append(args, after.Score, after.Score, after.ID)
 	}
 	args = append(args, limit)
-	rows, err := s.rdb().QueryContext(ctx, `SELECT articles_fts.rowid, articles_fts.rank
+	rows, err := s.rquery(ctx, `SELECT articles_fts.rowid, articles_fts.rank
 		FROM articles_fts`+join+`
 		WHERE articles_fts MATCH ? AND articles_fts.rank MATCH 'bm25(10.0, 1.0)'`+where+`
 		ORDER BY articles_fts.rank, articles_fts.rowid
@@ -327,12 +342,21 @@ func (s *Store) snippets(ctx context.Context, fts string, page []ranked) ([]Hit,
 	for _, r := range page {
 		args = append(args, r.id)
 	}
-	rows, err := s.rdb().QueryContext(ctx, `SELECT `+articleColumns+`, '',
+	// The list is padded to a power of two, repeating an ID, so that a few
+	// SQL texts serve every page length and stay prepared.
+	n := 8
+	for n < len(page) {
+		n *= 2
+	}
+	for range n - len(page) {
+		args = append(args, page[0].id)
+	}
+	rows, err := s.rquery(ctx, `SELECT `+articleColumns+`, '',
 		snippet(articles_fts, 1, ?, ?, '…', 12),
 		snippet(articles_fts, 0, ?, ?, '…', 12)
 	FROM articles_fts CROSS JOIN articles a ON a.id = articles_fts.rowid
 	WHERE articles_fts MATCH ? AND articles_fts.rowid BETWEEN ? AND ?
-		AND +articles_fts.rowid IN (?`+strings.Repeat(", ?", len(page)-1)+`)`, args...)
+		AND +articles_fts.rowid IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -407,6 +431,6 @@ func (s *Store) listPage(ctx context.Context, q PageQuery, limit int) (Page, err
 }
 
 // stripMarks removes the highlight markers from a snippet.
-func stripMarks(s string) string {
-	return strings.NewReplacer(HighlightStart, "", HighlightEnd, "").Replace(s)
-}
+func stripMarks(s string) string { return markStripper.Replace(s) }
+
+var markStripper = strings.NewReplacer(HighlightStart, "", HighlightEnd, "")

@@ -38,6 +38,7 @@ type Store struct {
 	logger *slog.Logger
 	now    func() time.Time
 	stmts  stmtCache
+	rstmts readStmts
 	d      *dialect // SQL rewriting for PostgreSQL; a no-op on SQLite
 
 	rankWindow int // matches ranked together by a full-text search
@@ -115,6 +116,7 @@ func open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 // Close closes both pools.
 func (s *Store) Close() error {
 	s.closeStmts()
+	s.closeReadStmts()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

@@ -464,3 +464,46 @@ func testSearchSeesChanges(t *testing.T) {
 		t.Errorf("Search(autonomy) = %v, %v; want the body only", hitIDs(hits), err)
 	}
 }
+
+// TestReadStatementCacheBounded: search statements are kept prepared by
+// SQL text, up to maxReadStmts of them; past that a query still runs, as
+// text, and the cache does not grow.
+func TestReadStatementCacheBounded(t *testing.T) {
+	s, ids := searchFixture(t)
+	ctx := context.Background()
+	for i := range maxReadStmts + 5 {
+		rows, err := s.rquery(ctx, fmt.Sprintf("SELECT id FROM articles WHERE id = ? AND %d = %d", i, i), ids["/title"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil || n != 1 {
+			t.Fatalf("query %d: %d rows, %v", i, n, err)
+		}
+	}
+	s.rstmts.mu.Lock()
+	got := len(s.rstmts.m)
+	s.rstmts.mu.Unlock()
+	if got != maxReadStmts {
+		t.Errorf("%d statements cached, want the bound %d", got, maxReadStmts)
+	}
+	// A search still works with the cache full, and its statements (some
+	// cached earlier, some not) give the same page as before.
+	p, err := s.SearchPage(ctx, PageQuery{Query: Query{Text: "autonomy", Limit: 10}})
+	if err != nil || len(p.Hits) != 3 {
+		t.Fatalf("search with a full cache: %d hits, %v; want 3", len(p.Hits), err)
+	}
+	want := map[int64]bool{ids["/title"]: true, ids["/body"]: true, ids["/notext"]: true}
+	for _, h := range p.Hits {
+		if !want[h.ID] {
+			t.Errorf("hit %d %q: want one of the three autonomy articles, once each", h.ID, h.Snippet)
+		}
+		if h.ID == ids["/body"] && !strings.Contains(h.Snippet, HighlightStart+"autonomy"+HighlightEnd) {
+			t.Errorf("body hit's snippet %q: want autonomy highlighted", h.Snippet)
+		}
+		delete(want, h.ID)
+	}
+}

@@ -16,7 +16,7 @@ const (
 	DefaultMaxBody          = ByteSize(10 << 20)
 	DefaultChannelTimeout   = 10 * time.Second // alerts.channels[].timeout
 	DefaultChannelMaxAge    = 24 * time.Hour   // alerts.channels[].max_age
-	DefaultSearchRankWindow = 5000             // archive.search_rank_window
+	DefaultSearchRankWindow = 1000             // archive.search_rank_window
 )
 
 // DefaultUserAgent is the User-Agent sent when http.user_agent is empty:

@@ -85,14 +85,15 @@ func snippetParts(s string) []snippetPart {
 	return parts
 }
 
-func stripMarkers(s string) string {
-	return strings.NewReplacer(archive.HighlightStart, "", archive.HighlightEnd, "").Replace(s)
-}
+var (
+	markerStripper  = strings.NewReplacer(archive.HighlightStart, "", archive.HighlightEnd, "")
+	markerBracketer = strings.NewReplacer(archive.HighlightStart, "[", archive.HighlightEnd, "]")
+)
+
+func stripMarkers(s string) string { return markerStripper.Replace(s) }
 
 // bracketSnippet writes the highlights as [brackets].
-func bracketSnippet(s string) string {
-	return strings.NewReplacer(archive.HighlightStart, "[", archive.HighlightEnd, "]").Replace(s)
-}
+func bracketSnippet(s string) string { return markerBracketer.Replace(s) }
 
 // markSnippet escapes a snippet for HTML and wraps its highlights in <mark>.
 func markSnippet(s string) template.HTML {
