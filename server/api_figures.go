@@ -281,19 +281,34 @@ func (s *server) readSeries(r *http.Request, metric string, limit int) (series, 
 		return series{}, err
 	}
 	out := series{Metric: metric, Unit: d.Unit, Direction: direction(d.HigherIsBetter), Points: []seriesPoint{}}
-	// One query with the articles for up to limit points; when there are
-	// more, the fit reads the values of all of them without the articles.
-	var rows []archive.SeriesPoint
+	// One query with the articles for up to limit points, converted as
+	// they come; when there are more, the fit reads the values of all of
+	// them without the articles.
+	out.Points = make([]seriesPoint, 0, min(limit, 4096))
+	var fit fitter
+	read := 0
 	sq.Limit = limit + 1
-	if err := s.store.Series(r.Context(), sq, func(p archive.SeriesPoint) error {
-		rows = append(rows, p)
+	if err := s.store.Series(r.Context(), sq, func(h archive.SeriesPoint) error {
+		if read++; read > limit {
+			out.Truncated = true // the extra row only tells that there are more
+			return nil
+		}
+		v, ok := plotValue(h.Value, h.Min, h.Max)
+		if !ok {
+			return nil
+		}
+		t, basis := pointTime(h.AsOf, h.Seen)
+		fit.add(t, v)
+		out.Total++
+		out.Points = append(out.Points, seriesPoint{T: t, TimeBasis: basis, Value: v, FigureID: h.FigureID, Min: h.Min,
+			Max: h.Max, Qualifier: h.Qualifier, Subject: h.Subject, Benchmark: h.Benchmark, AsOf: h.AsOf, Seen: h.Seen,
+			Surface: h.Surface, Source: h.Source, Site: h.Site, ArticleID: h.ArticleID, ArticleURL: h.URL})
 		return nil
 	}); err != nil {
 		return series{}, err
 	}
-	var fit fitter
-	if len(rows) > limit {
-		rows, out.Truncated = rows[:limit], true
+	if out.Truncated {
+		fit, out.Total = fitter{}, 0
 		err := s.store.SeriesValues(r.Context(), sq, func(p archive.SeriesValue) error {
 			if v, ok := plotValue(p.Value, p.Min, p.Max); ok {
 				t, _ := pointTime(p.AsOf, p.Seen)
@@ -306,33 +321,26 @@ func (s *server) readSeries(r *http.Request, metric string, limit int) (series, 
 			return series{}, err
 		}
 	}
-	for _, h := range rows {
-		v, ok := plotValue(h.Value, h.Min, h.Max)
-		if !ok {
-			continue
-		}
-		t, basis := pointTime(h.AsOf, h.Seen)
-		if !out.Truncated {
-			fit.add(t, v)
-			out.Total++
-		}
-		out.Points = append(out.Points, seriesPoint{T: t, TimeBasis: basis, Value: v, FigureID: h.FigureID, Min: h.Min,
-			Max: h.Max, Qualifier: h.Qualifier, Subject: h.Subject, Benchmark: h.Benchmark, AsOf: h.AsOf, Seen: h.Seen,
-			Surface: h.Surface, Source: h.Source, Site: h.Site, ArticleID: h.ArticleID, ArticleURL: h.URL})
-	}
 	sortPoints(out.Points)
 	out.Trend = fit.trend(!d.HigherIsBetter)
 	return out, nil
 }
 
-// sortPoints orders points by time, then figure.
+// comparePoints orders points by time, then figure.
+func comparePoints(a, b seriesPoint) int {
+	if c := a.T.Compare(b.T); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.FigureID, b.FigureID)
+}
+
+// sortPoints orders points by time, then figure. They come ordered by
+// the time they were stated, so most series are sorted already; those
+// placed by their as_of are not.
 func sortPoints(ps []seriesPoint) {
-	slices.SortStableFunc(ps, func(a, b seriesPoint) int {
-		if c := a.T.Compare(b.T); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.FigureID, b.FigureID)
-	})
+	if !slices.IsSortedFunc(ps, comparePoints) {
+		slices.SortStableFunc(ps, comparePoints)
+	}
 }
 
 // apiSeries is GET /api/v1/metrics/{metric}/series.
