@@ -330,10 +330,15 @@ func TestSeriesEndpoint(t *testing.T) {
 	if math.Abs(tr.Line[0].Value-1) > 1e-6 || math.Abs(tr.Line[1].Value-16) > 1e-6 {
 		t.Errorf("fitted line %+v", tr.Line)
 	}
-	// limit caps the points, not the fit.
+	// limit caps the points, not the fit: the trend is the full one.
+	full := *tr
 	getJSON(t, srv.URL+"/api/v1/metrics/task_horizon/series?limit=2", http.StatusOK, &se)
 	if len(se.Points) != 2 || !se.Truncated || se.Total != 5 || se.Trend == nil || se.Trend.Points != 5 {
-		t.Errorf("limited series: %d points, %+v", len(se.Points), se.Trend)
+		t.Fatalf("limited series: %d points, %+v", len(se.Points), se.Trend)
+	}
+	if lt := se.Trend; math.Abs(lt.SlopePerMonth-full.SlopePerMonth) > 1e-9 || math.Abs(lt.R2-full.R2) > 1e-9 ||
+		!lt.From.Equal(full.From) || !lt.To.Equal(full.To) || lt.DoublingMonths == nil || math.Abs(*lt.DoublingMonths-7) > 1e-6 {
+		t.Errorf("limited series' trend %+v, want the full one %+v", lt, full)
 	}
 	// since leaves two points: no trend.
 	getJSON(t, srv.URL+"/api/v1/metrics/task_horizon/series?since="+monthsAfter(20).Format("2006-01-02"), http.StatusOK, &se)
