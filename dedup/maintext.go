@@ -43,6 +43,7 @@ const (
 func MainText(text string) string {
 	lines := strings.Split(strings.ReplaceAll(text, "\r", "\n"), "\n")
 	kinds := make([]lineKind, len(lines))
+	words := make([]int, len(lines))
 	summary := 0 // lines left in which a body-like line is a summary
 	for i, line := range lines {
 		line = strings.TrimSpace(line)
@@ -50,7 +51,8 @@ func MainText(text string) string {
 		if line != "" && summary > 0 {
 			summary--
 		}
-		switch n := countWords(line); {
+		words[i] = countWords(line)
+		switch n := words[i]; {
 		case line == "":
 			kinds[i] = blank
 		case isFurniture(line):
@@ -68,22 +70,22 @@ func MainText(text string) string {
 		}
 	}
 	for i, k := range kinds {
-		if k == good && countWords(lines[i]) < MinLooseWords+10 && !isGood(kinds, i, -1) && !isGood(kinds, i, +1) {
+		if k == good && words[i] < MinLooseWords+10 && !isGood(kinds, i, -1) && !isGood(kinds, i, +1) {
 			kinds[i] = lone
 		}
 	}
 	var body, loose []string
-	words := 0
+	bodyWords := 0
 	for i, k := range kinds {
 		if k == good {
 			body = append(body, lines[i])
-			words += countWords(lines[i])
+			bodyWords += words[i]
 		}
 		if k != blank && k != junk {
 			loose = append(loose, lines[i])
 		}
 	}
-	if words < minBodyWords {
+	if bodyWords < minBodyWords {
 		return strings.Join(loose, "\n")
 	}
 	return strings.Join(body, "\n")
@@ -168,4 +170,50 @@ var furniture = regexp.MustCompile(`(?i)^(?:` + strings.Join([]string{
 	`(?:(?-i:\p{Lu})[\p{L}.'’-]*\s+){1,3}is an? (?:[\p{L}-]+\s+){0,4}(?:reporter|writer|journalist|editor|correspondent|contributor|columnist|analyst|author)\b`,
 }, "|") + `)`)
 
-func isFurniture(line string) bool { return furniture.MatchString(line) }
+// isFurniture reports whether furniture matches line. Most lines are body
+// text that no pattern can match, and the regexp costs tens of
+// microseconds a line (most of the time of fingerprinting an article), so
+// a line runs it only when it holds the literals that every match of some
+// pattern holds: at the start for the patterns that begin with one.
+func isFurniture(line string) bool {
+	lower := strings.ToLower(line) // the Kelvin sign becomes k
+	if strings.ContainsRune(lower, 'ſ') {
+		lower = strings.ReplaceAll(lower, "ſ", "s") // the other letter that (?i) folds into ASCII
+	}
+	if !furnitureCandidate(lower) {
+		return false
+	}
+	return furniture.MatchString(line)
+}
+
+// furnitureStarts are how furniture's patterns that begin with a literal
+// begin, lower-cased.
+var furnitureStarts = []string{"disclaimer", "risk warning", "important notice", "legal notice", "copyright", "©",
+	"(", "all rights reserved", "this ", "originally ", "first ", "dieser ", "reporting ", "writing ", "editing ",
+	"additional reporting ", "thank", "sign up", "subscribe", "follow ", "update", "correction", "clarification", "editor"}
+
+// furnitureRoles are the roles that end an author bio ("Jane Doe is a
+// reporter"), the one pattern that begins with a name.
+var furnitureRoles = []string{"reporter", "writer", "journalist", "editor", "correspondent", "contributor",
+	"columnist", "analyst", "author"}
+
+// furnitureCandidate reports whether lower (a lower-cased line) holds
+// the literals of some pattern of furniture.
+func furnitureCandidate(lower string) bool {
+	for _, p := range furnitureStarts {
+		if strings.HasPrefix(lower, p) {
+			return true
+		}
+	}
+	if strings.Contains(lower, "all rights reserved") || strings.Contains(lower, "alle rechte vorbehalten") {
+		return true
+	}
+	if strings.Contains(lower, "is a") {
+		for _, r := range furnitureRoles {
+			if strings.Contains(lower, r) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -78,7 +78,10 @@ func isApostrophe(r rune) bool {
 
 // ContentHash returns the hex SHA-256 of Normalize(text): equal for two
 // texts that differ only in case, white space, punctuation or Unicode form.
-func ContentHash(text string) string {
-	sum := sha256.Sum256([]byte(Normalize(text)))
+func ContentHash(text string) string { return hashNormalized(Normalize(text)) }
+
+// hashNormalized is ContentHash of a text already normalized.
+func hashNormalized(s string) string {
+	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }

@@ -52,7 +52,7 @@ func Sign(text string) Signature {
 	if len(w) > WindowWords {
 		head, tail = w[:WindowWords], w[len(w)-WindowWords:]
 	}
-	return Signature{Hash: ContentHash(body), Lead: simhashWords(s, head), Tail: simhashWords(s, tail)}
+	return Signature{Hash: hashNormalized(s), Lead: simhashWords(s, head), Tail: simhashWords(s, tail)}
 }
 
 // Duplicate reports whether two signatures are the same article: the same
