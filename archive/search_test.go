@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -505,5 +506,56 @@ func TestReadStatementCacheBounded(t *testing.T) {
 			t.Errorf("body hit's snippet %q: want autonomy highlighted", h.Snippet)
 		}
 		delete(want, h.ID)
+	}
+}
+
+// TestReadStatementsConcurrent: searches preparing the same and different
+// statements at once all get their rows (run with -race), and the cache
+// keeps one statement per SQL text.
+func TestReadStatementsConcurrent(t *testing.T) {
+	s, _ := searchFixture(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 12 {
+				q := fmt.Sprintf("SELECT count(*) FROM articles WHERE id > %d", (g+i)%6)
+				rows, err := s.rquery(ctx, q)
+				if err != nil {
+					errs <- err
+					return
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				if err := errors.Join(rows.Err(), rows.Close()); err != nil || n != 1 {
+					errs <- fmt.Errorf("%s: %d rows, %v", q, n, err)
+					return
+				}
+				p, err := s.SearchPage(ctx, PageQuery{Query: Query{Text: "autonomy", Limit: 1 + i%3}})
+				if err != nil || len(p.Hits) != 1+i%3 {
+					errs <- fmt.Errorf("search: %d hits, %v", len(p.Hits), err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	s.rstmts.mu.Lock()
+	defer s.rstmts.mu.Unlock()
+	counts := 0
+	for q := range s.rstmts.m {
+		if strings.HasPrefix(q, "SELECT count(*) FROM articles WHERE id > ") {
+			counts++
+		}
+	}
+	if counts != 6 {
+		t.Errorf("%d cached statements for the 6 count texts, want 6", counts)
 	}
 }
