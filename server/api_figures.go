@@ -284,7 +284,7 @@ func (s *server) readSeries(r *http.Request, metric string, limit int) (series, 
 	// One query with the articles for up to limit points, converted as
 	// they come; when there are more, the fit reads the values of all of
 	// them without the articles.
-	out.Points = make([]seriesPoint, 0, min(limit, 4096))
+	out.Points = make([]seriesPoint, 0, min(limit, 256))
 	var fit fitter
 	read := 0
 	sq.Limit = limit + 1
