@@ -1,9 +1,11 @@
 package alerts
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -139,12 +141,21 @@ func TestClassifyTransport(t *testing.T) {
 	})
 	defer close(release)
 
+	// Receivers that answer garbage: broken now, perhaps only while they
+	// restart, so their deliveries wait for the next attempt.
+	garbage := rawReceiver(t, "HTTP/1.1 2OO OK\r\n\r\n")
+	switching := rawReceiver(t, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	notHTTP := rawReceiver(t, "SSH-2.0-OpenSSH_9.6\r\n")
+
 	tests := []struct {
 		name, base string
 		want       string
 	}{
 		{"connection refused", refused, "connection refused"},
 		{"timeout", hang.URL, "timeout"},
+		{"malformed status line", garbage, "malformed HTTP"},
+		{"101 answer", switching, "101"},
+		{"not HTTP", notHTTP, "malformed HTTP"},
 	}
 	for _, typ := range []string{TypeWebhook, TypeSlack, TypeDiscord} {
 		for _, tt := range tests {
@@ -214,4 +225,36 @@ func TestDiscordRetryAfterBody(t *testing.T) {
 			t.Errorf("discordRetryAfter(%s) = %v, want %v", tt.body, got, tt.want)
 		}
 	}
+}
+
+// rawReceiver answers every connection with answer after reading the
+// request's head, then closes it; it returns its URL.
+func rawReceiver(t *testing.T, answer string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				br := bufio.NewReader(c)
+				if _, err := http.ReadRequest(br); err != nil {
+					return
+				}
+				_, _ = io.WriteString(c, answer)
+				// Hold the connection a moment, as a server that hangs up
+				// after a bad answer would.
+				time.Sleep(100 * time.Millisecond)
+			}()
+		}
+	}()
+	return "http://" + l.Addr().String()
 }

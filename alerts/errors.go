@@ -147,15 +147,8 @@ func (r *redactor) errorf(name string, retry bool, cause error, format string, a
 // URL do not. A cancelled context is retryable: the daemon is stopping
 // and the delivery should run again after the restart.
 func transportRetry(err error) bool {
-	if errors.Is(err, fetch.ErrBlockedAddress) || errors.Is(err, fetch.ErrBadURL) {
+	if needsConfig(err) {
 		return false
-	}
-	if fetch.CertificateError(err) {
-		return false
-	}
-	var recErr tls.RecordHeaderError
-	if errors.As(err, &recErr) {
-		return false // TLS spoken to a server that does not speak it
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
@@ -167,6 +160,26 @@ func transportRetry(err error) bool {
 	var opErr *net.OpError
 	return errors.As(err, &netErr) || errors.As(err, &dnsErr) || errors.As(err, &opErr)
 }
+
+// needsConfig reports whether a transport failure stays until the
+// channel's configuration changes: a blocked address, a bad URL, a
+// certificate that does not verify, TLS spoken to a server without it.
+func needsConfig(err error) bool {
+	if errors.Is(err, fetch.ErrBlockedAddress) || errors.Is(err, fetch.ErrBadURL) || fetch.CertificateError(err) {
+		return true
+	}
+	var recErr tls.RecordHeaderError
+	return errors.As(err, &recErr)
+}
+
+// httpTransportRetry says whether a webhook POST that got no usable answer
+// may pass later: every failure but those that need the configuration
+// changed. A receiver that answers garbage (a malformed status line, a
+// header flood, a 1xx it should not send) is broken now, but often only
+// while it restarts or a proxy in front of it does: its deliveries wait
+// for the next attempt rather than being dropped, within the channel's
+// bounded attempts.
+func httpTransportRetry(err error) bool { return !needsConfig(err) }
 
 // describeTransport says what happened without the URL: "timed out after
 // 10s", "connection refused", or the cause's own (URL-free) text.

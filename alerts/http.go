@@ -132,7 +132,7 @@ func (n *httpNotifier) post(ctx context.Context, body []byte, key string) error 
 	resp, err := n.client.Do(req)
 	if err != nil {
 		cause := unwrapURLError(err)
-		return n.red.errorf(n.name, transportRetry(cause), cause, "POST: %s", describeTransport(cause, n.timeout))
+		return n.red.errorf(n.name, httpTransportRetry(cause), cause, "POST: %s", describeTransport(cause, n.timeout))
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -140,7 +140,8 @@ func (n *httpNotifier) post(ctx context.Context, body []byte, key string) error 
 		return nil
 	}
 	code := resp.StatusCode
-	retry := code >= 500 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
+	// 1xx is no final answer: the receiver misbehaves, as with garbage.
+	retry := code >= 500 || code < 200 || code == http.StatusTooManyRequests || code == http.StatusRequestTimeout
 	var wait time.Duration
 	if retry {
 		wait = fetch.ParseRetryAfter(resp.Header.Get("Retry-After"), n.deps.now())
