@@ -152,29 +152,18 @@ func (v *validator) database(d Database) {
 	scheme, rest, ok := strings.Cut(d.URL, "://")
 	switch {
 	case !ok:
-		v.add("database.url", "%q is not a URL: want sqlite://PATH or postgres://…", redactDSN(d.URL))
+		v.add("database.url", "%q is not a URL: want sqlite://PATH or postgres://…", maskDSN(d.URL))
 	case scheme == "sqlite":
 		if p, _, _ := strings.Cut(rest, "?"); p == "" {
 			v.add("database.url", "sqlite:// needs a file path, like sqlite://./data/frontierwatch.db")
 		}
 	case scheme == "postgres" || scheme == "postgresql":
 		if _, err := url.Parse(d.URL); err != nil {
-			v.add("database.url", "invalid PostgreSQL URL %q", redactDSN(d.URL))
+			v.add("database.url", "invalid PostgreSQL URL %q", maskDSN(d.URL))
 		}
 	default:
 		v.add("database.url", "unsupported scheme %q: want sqlite, postgres or postgresql", scheme)
 	}
-}
-
-// redactDSN hides a password in a database URL.
-func redactDSN(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	if strings.Contains(s, "@") {
-		return "(redacted)"
-	}
-	return s
 }
 
 func (v *validator) http(h HTTP) {

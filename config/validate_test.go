@@ -39,6 +39,7 @@ func TestValidateOneProblem(t *testing.T) {
 		{"database scheme", "database:\n  url: mysql://x/y\n", `config: database.url: unsupported scheme "mysql"`},
 		{"database password hidden", "database:\n  url: oracle://u:hunter2@h/db\n", `config: database.url: unsupported scheme "oracle"`},
 		{"database not a url", "database:\n  url: ./x.db\n", `config: database.url: "./x.db" is not a URL`},
+		{"database password in the query hidden", "database:\n  url: \"postgres://h:port/db?sslmode=disable&password=hunter2\"\n", `config: database.url: invalid PostgreSQL URL`},
 		{"max_body", "http:\n  max_body: 0B\n", ""}, // 0 means the default
 		{"concurrency", "poll:\n  concurrency: 300\n", "config: poll.concurrency: must be between 1 and 256, not 300"},
 		{"search rank window", "archive:\n  search_rank_window: -2\n", "config: archive.search_rank_window: must be a number of matches, or -1"},

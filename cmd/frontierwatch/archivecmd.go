@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/frontierwatch/frontierwatch/archive"
+	"github.com/frontierwatch/frontierwatch/config"
 )
 
 // archiveCommand is "frontierwatch archive": maintenance of the archive
@@ -114,27 +114,6 @@ func sqliteFile(u string) (string, bool) {
 	return abs, true
 }
 
-// redactURL is a database URL fit to print: a PostgreSQL URL's password,
-// in the user part or the query, is masked.
-func redactURL(raw string) string {
-	l := strings.ToLower(raw)
-	if !strings.HasPrefix(l, "postgres://") && !strings.HasPrefix(l, "postgresql://") {
-		return raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "postgres://(unparsable URL)"
-	}
-	q := u.Query()
-	masked := false
-	for k := range q {
-		if strings.Contains(strings.ToLower(k), "password") {
-			q.Set(k, "xxxxx")
-			masked = true
-		}
-	}
-	if masked {
-		u.RawQuery = q.Encode()
-	}
-	return u.Redacted()
-}
+// redactURL is a database URL fit to print: a password, in the user part
+// or the query, shows as "***" (config's masking, the daemon's log line's).
+func redactURL(raw string) string { return config.Database{URL: raw}.MaskedURL() }

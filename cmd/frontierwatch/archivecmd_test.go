@@ -176,9 +176,9 @@ func TestArchiveCopyUsage(t *testing.T) {
 func TestRedactURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"sqlite://./data/x.db", "sqlite://./data/x.db"},
-		{"postgres://fw:secret@db:5432/fw?sslmode=disable", "postgres://fw:xxxxx@db:5432/fw?sslmode=disable"},
-		{"postgresql://fw@db/fw?password=secret", "postgresql://fw@db/fw?password=xxxxx"},
-		{"postgres://fw:se%zz@db/fw", "postgres://(unparsable URL)"},
+		{"postgres://fw:secret@db:5432/fw?sslmode=disable", "postgres://fw:***@db:5432/fw?sslmode=disable"},
+		{"postgresql://fw@db/fw?password=secret", "postgresql://fw@db/fw?password=***"},
+		{"postgres://fw:se%zz@db/fw", "***"},
 	}
 	for _, tt := range tests {
 		if got := redactURL(tt.in); got != tt.want {
