@@ -67,9 +67,13 @@ func TestJobsOfAKilledDaemonAreRescued(t *testing.T) {
 	polled, crawled := fetches.Load(), site.count("/news")
 
 	d2 := newDaemon(t, cfg, WithRetryBase(50*time.Millisecond), WithFetchInterval(50*time.Millisecond))
-	done := func() bool {
+	done := func() bool { // every delivery ended (email too, not only the webhook) and a poll ran
 		keys, _ := rcv.delivered()
-		return keys == len(ms) && fetches.Load() > polled
+		if keys != len(ms) || fetches.Load() == polled {
+			return false
+		}
+		counts, err := d2.Store().DeliveryCounts(ctx)
+		return err == nil && counts[archive.DeliveryPending] == 0
 	}
 	runFor(t, d2, 45*time.Second, done)
 	keys, twice := rcv.delivered()
