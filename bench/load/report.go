@@ -1,17 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontierwatch/frontierwatch/bench/internal/hostinfo"
 )
 
 // report is the result of a load test, ready to print.
@@ -393,27 +391,6 @@ func (r *report) distinctPaths() int {
 	return n
 }
 
-// machineInfo describes the machine: CPU model, cores, memory, Go.
-func machineInfo() string {
-	model := "unknown CPU"
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-				model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	mem := ""
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		if kb, err := parseStatusKB(b, "MemTotal"); err == nil {
-			mem = fmt.Sprintf(", %.0f GiB of memory", float64(kb)/(1<<20))
-		}
-	}
-	return fmt.Sprintf("%s, %d cores%s, %s %s/%s", model, runtime.NumCPU(), mem, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-}
-
 // ms formats microseconds as milliseconds.
 func ms(us float64) string {
 	switch {
@@ -427,23 +404,7 @@ func ms(us float64) string {
 }
 
 // num formats a count with thousands separators.
-func num(v float64) string {
-	n := int64(math.Round(v))
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func num(v float64) string { return hostinfo.Thousands(int64(math.Round(v))) }
 
 func orDash(s string) string {
 	if s == "" {

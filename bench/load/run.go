@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/frontierwatch/frontierwatch/bench/internal/hostinfo"
 )
 
 // options are the command's flags.
@@ -199,7 +201,7 @@ func loadTest(ctx context.Context, o options, args []string, progress io.Writer)
 	clean, stopErr := d.stop(60 * time.Second)
 
 	rep := &report{
-		o: o, args: args, machine: machineInfo(), wrkVersion: wrkVersion, daemonGo: before.goVersion,
+		o: o, args: args, machine: hostinfo.Machine(), wrkVersion: wrkVersion, daemonGo: before.goVersion,
 		wrkArgs: strings.Join(wrkArgs(o, "mix.lua", d.base()), " "), wrkOut: wrkOut,
 		endpoints: eps, firstCycle: firstCycle, first: first, before: before, after: after, afterErr: afterErr,
 		res: res, samples: samples, probes: probes,

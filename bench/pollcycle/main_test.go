@@ -180,11 +180,6 @@ func TestStatsAndFormat(t *testing.T) {
 			t.Errorf("statOf(%v) = %+v, want median %v, min %v", tt.in, got, tt.med, tt.min)
 		}
 	}
-	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 50000: "50,000", 1234567: "1,234,567", -1234: "-1,234"} {
-		if got := thousands(n); got != want {
-			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
-		}
-	}
 	for d, want := range map[time.Duration]string{12 * time.Second: "12.0 s", 1500 * ms: "1.50 s", 20 * ms: "20.0 ms"} {
 		if got := secs(d); got != want {
 			t.Errorf("secs(%v) = %q, want %q", d, got, want)

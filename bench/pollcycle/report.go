@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/frontierwatch/frontierwatch/bench/internal/hostinfo"
 )
 
 // Targets of the benchmark (the issue's).
@@ -109,7 +105,7 @@ func (r *report) write(w io.Writer) {
 		secs(b.med), secs(b.min), cpu(func(x runResult) time.Duration { return x.baseline.CycleCPU }),
 		rate(total, b.med), r.peak(func(x runResult) int64 { return x.baseline.Peak }))
 	fmt.Fprintf(w, "| frontierwatch first cycle (stores %s articles) | %s | %s | %s | %s | %.0f MB | %.2f× baseline | ≤ %.1f× %s |\n",
-		thousands(total), secs(f.med), secs(f.min), cpu(func(x runResult) time.Duration { return x.fw.CycleCPU }),
+		hostinfo.Thousands(total), secs(f.med), secs(f.min), cpu(func(x runResult) time.Duration { return x.fw.CycleCPU }),
 		rate(total, f.med), r.peak(func(x runResult) int64 { return x.fw.HWMCycle }), fb, targetFirstRatio, mark(fb <= targetFirstRatio))
 	fmt.Fprintf(w, "| frontierwatch steady cycle (every feed 304) | %s | %s | %s | | %.0f MB | %.1f%% of first | ≤ %.0f%% %s |\n",
 		secs(s.med), secs(s.min), cpu(func(x runResult) time.Duration { return x.fw.SteadyCPU }),
@@ -126,7 +122,7 @@ func (r *report) write(w io.Writer) {
 		"CPU time is less disturbed than wall time by other load on the machine.\n\n", ratio(fc.med, bc.med))
 	fs := r.runs[0].fw.First
 	fmt.Fprintf(w, "The first cycle's analysis (run 1): %s headline figures, %s milestones, %s articles joined an existing story, %s matched no topic (kept).\n\n",
-		thousands(fs.Figures), thousands(fs.Milestones), thousands(fs.Duplicates), thousands(fs.Unmatched))
+		hostinfo.Thousands(fs.Figures), hostinfo.Thousands(fs.Milestones), hostinfo.Thousands(fs.Duplicates), hostinfo.Thousands(fs.Unmatched))
 	ww := r.collect(func(x runResult) time.Duration { return x.fw.WriterWait })
 	fmt.Fprintf(w, "Waiting for the archive's single writer connection during the first cycle (median, summed over the %d workers): %s, "+
 		"%.0f%% of the workers' time.\n\n", o.concurrency, secs(ww.med), 100*ratio(ww.med, time.Duration(o.concurrency)*f.med))
@@ -175,55 +171,5 @@ func rate(n int, d time.Duration) string {
 	if d <= 0 {
 		return "—"
 	}
-	return thousands(int(float64(n) / d.Seconds()))
-}
-
-// thousands formats n with commas.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && c != '-' && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// machine describes the host: CPUs, CPU model, memory, Go, and the load
-// average, which says whether something else competed for the CPUs.
-func machine() string {
-	model := "unknown CPU"
-	var memKB int64
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		if v := procField(b, "model name"); v != "" {
-			model = v
-		}
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		if v := procField(b, "MemTotal"); v != "" {
-			memKB, _ = strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-		}
-	}
-	load := "unknown"
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(b)); len(f) >= 3 {
-			load = strings.Join(f[:3], " ")
-		}
-	}
-	return fmt.Sprintf("%d CPUs (%s), %.1f GB RAM, %s/%s, %s, GOMAXPROCS %d; load average at the end %s",
-		runtime.NumCPU(), model, float64(memKB)*1024/1e9, runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.GOMAXPROCS(0), load)
-}
-
-// procField is the value of the first "key: value" line of a /proc file.
-func procField(b []byte, key string) string {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
+	return hostinfo.Thousands(int(float64(n) / d.Seconds()))
 }

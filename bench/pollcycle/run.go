@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/frontierwatch/frontierwatch/bench/internal/feedsim"
+	"github.com/frontierwatch/frontierwatch/bench/internal/hostinfo"
 )
 
 // options are the command's flags.
@@ -168,7 +169,7 @@ func bench(ctx context.Context, o options, stdout, stderr io.Writer) (bool, erro
 		}
 		parts = res.Parts
 	}
-	rep := newReport(o, runs, parts, machine())
+	rep := newReport(o, runs, parts, hostinfo.Machine())
 	rep.write(stdout)
 	return rep.met(), nil
 }

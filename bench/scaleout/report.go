@@ -1,17 +1,16 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontierwatch/frontierwatch/bench/internal/hostinfo"
 )
 
 // report is the result of a whole benchmark, ready to print.
@@ -78,9 +77,9 @@ type check struct {
 // no error.
 func (r *report) checks() []check {
 	feeds, want := int64(r.o.feeds), int64(r.o.feeds*r.o.items)
-	served := check{what: fmt.Sprintf("the feed server sent each of the %s feeds exactly once in full (no 304 from a second poll, no 404)", thousands(feeds))}
-	stored := check{what: fmt.Sprintf("the archive holds %s articles and %s polled sources after the instances stopped (the baseline parsed %s items)", thousands(want), thousands(feeds), thousands(want))}
-	polls := check{what: fmt.Sprintf("the instances' polls (their /metrics `%s`) add up to %s, all ok", pollsMetric, thousands(feeds))}
+	served := check{what: fmt.Sprintf("the feed server sent each of the %s feeds exactly once in full (no 304 from a second poll, no 404)", hostinfo.Thousands(feeds))}
+	stored := check{what: fmt.Sprintf("the archive holds %s articles and %s polled sources after the instances stopped (the baseline parsed %s items)", hostinfo.Thousands(want), hostinfo.Thousands(feeds), hostinfo.Thousands(want))}
+	polls := check{what: fmt.Sprintf("the instances' polls (their /metrics `%s`) add up to %s, all ok", pollsMetric, hostinfo.Thousands(feeds))}
 	exits := check{what: "every instance exited 0 after SIGTERM"}
 	logs := check{what: "no ERROR record in the instances' logs before SIGTERM"}
 	for _, m := range r.ms {
@@ -153,20 +152,20 @@ func (r *report) write(w io.Writer) {
 	total := o.feeds * o.items
 	host := r.host
 	if host == "" {
-		host = machine()
+		host = hostinfo.Machine()
 	}
 	counts := make([]string, len(o.instances))
 	for i, k := range o.instances {
 		counts[i] = strconv.Itoa(k)
 	}
 	fmt.Fprintf(w, "## Scale-out: %s feeds × %d items on one PostgreSQL, %s instances, %d runs\n\n",
-		thousands(o.feeds), o.items, strings.Join(counts, ", "), o.runs)
+		hostinfo.Thousands(o.feeds), o.items, strings.Join(counts, ", "), o.runs)
 	fmt.Fprintf(w, "    go run ./bench/scaleout -feeds %d -items %d -instances %s -concurrency %d -runs %d\n\n",
 		o.feeds, o.items, strings.Join(counts, ","), o.concurrency, o.runs)
 	fmt.Fprintf(w, "Machine: %s.\n\n", host)
 	fmt.Fprintf(w, "Wall time: from starting the instances (processes of `frontierwatch run`, %d poll workers each, "+
 		"every source due at start) until every source has a last poll and all %s articles are in the archive; "+
-		"migration ran before, once. Medians over the runs; CPU is user + system over that time.\n\n", o.concurrency, thousands(total))
+		"migration ran before, once. Medians over the runs; CPU is user + system over that time.\n\n", o.concurrency, hostinfo.Thousands(total))
 
 	one := setup{kind: kindPostgres, instances: 1}
 	oneWall, haveOne := r.median(one, wallOf)
@@ -233,13 +232,13 @@ func (r *report) write(w io.Writer) {
 		}
 		pg, commits, jobs := "—", "—", "—"
 		if m.pollJobs >= 0 {
-			jobs = fmt.Sprintf("%s (%d)", thousands(m.pollJobs), m.dupSources)
+			jobs = fmt.Sprintf("%s (%d)", hostinfo.Thousands(m.pollJobs), m.dupSources)
 		}
 		if m.pgCPU >= 0 {
 			pg = secs(m.pgCPU)
 		}
 		if m.pgCommits >= 0 {
-			commits = thousands(m.pgCommits)
+			commits = hostinfo.Thousands(m.pgCommits)
 		}
 		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d / %d (%d / %d) |\n", m.run, m.setup, secs(m.wall),
 			secs(m.migrate), secs(ready), secs(m.firstPoll), secs(m.halfPolled), strings.Join(cpus, " / "), pg, commits, jobs,
@@ -344,55 +343,5 @@ func rate(n int, d time.Duration) string {
 	if d <= 0 {
 		return "—"
 	}
-	return thousands(int64(float64(n) / d.Seconds()))
-}
-
-// thousands formats n with commas.
-func thousands[T int | int64](n T) string {
-	s := strconv.FormatInt(int64(n), 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// machine describes the host: CPUs, CPU model, memory, Go, and the load
-// average, which says whether something else competed for the CPUs.
-func machine() string {
-	model := "unknown CPU"
-	var memKB int64
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		if v := procField(b, "model name"); v != "" {
-			model = v
-		}
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		if v := procField(b, "MemTotal"); v != "" {
-			memKB, _ = strconv.ParseInt(strings.Fields(v)[0], 10, 64)
-		}
-	}
-	load := "unknown"
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(b)); len(f) >= 3 {
-			load = strings.Join(f[:3], " ")
-		}
-	}
-	return fmt.Sprintf("%d CPUs (%s), %.1f GB RAM, %s/%s, %s, GOMAXPROCS %d; load average at the end %s",
-		runtime.NumCPU(), model, float64(memKB)*1024/1e9, runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.GOMAXPROCS(0), load)
-}
-
-// procField is the value of the first "key: value" line of a /proc file.
-func procField(b []byte, key string) string {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
+	return hostinfo.Thousands(int64(float64(n) / d.Seconds()))
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/frontierwatch/frontierwatch/bench/internal/feedsim"
+	"github.com/frontierwatch/frontierwatch/bench/internal/hostinfo"
 )
 
 // options are the command's flags.
@@ -247,7 +248,7 @@ func bench(ctx context.Context, o options, stderr io.Writer) (*report, error) {
 			fmt.Fprintf(stderr, "scaleout: run %d: %s: %s\n", i+1, s, secs(m.wall))
 		}
 	}
-	rep.host = machine()
+	rep.host = hostinfo.Machine()
 	return rep, nil
 }
 
